@@ -1,0 +1,34 @@
+# Neural Networks from First Principles — two commands: `make lab` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+LAB_ARGS ?=
+CELL_TIMEOUT ?= 300
+
+.PHONY: lab test setup data lint unit notebooks clean
+
+lab: data  ## set up, fetch MNIST once, and open the course in JupyterLab
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
+
+test: data lint  ## set up, then ruff, the unit tests and every notebook under nbval
+	$(BIN)/python -m pytest tests --nbval-lax --nbval-cell-timeout=$(CELL_TIMEOUT) notebooks
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
+		"Python >= 3.10 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	touch $(STAMP)
+
+data: setup  ## download and verify MNIST into ~/.cache/course_lib (once)
+	$(BIN)/python -m course_lib.data fetch
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) build student runs

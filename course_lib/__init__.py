@@ -1,0 +1,1 @@
+"""Neural Networks from First Principles: the NumPy library the course notebooks build."""

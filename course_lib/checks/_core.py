@@ -47,7 +47,7 @@ def _first_difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: 
     index = tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
     where = f" at index {index}" if index else ""
     return (f"{int(bad.sum())} of {bad.size} values differ; first{where}: "
-            f"expected {expected[index]!r}, got {got[index]!r}")
+            f"expected {expected[index].item()!r}, got {got[index].item()!r}")
 
 
 def compare(got: object, expected: object, rtol: float = 1e-5, atol: float = 1e-7) -> str | None:

@@ -7,13 +7,16 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 CELL_TIMEOUT ?= 300
 
-.PHONY: lab test setup data lint unit notebooks clean
+.PHONY: lab test train setup data lint clean
 
 lab: data  ## set up, fetch MNIST once, and open the course in JupyterLab
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: data lint  ## set up, then ruff, the unit tests and every notebook under nbval
 	$(BIN)/python -m pytest tests --nbval-lax --nbval-cell-timeout=$(CELL_TIMEOUT) notebooks
+
+train: data  ## train the best MLP from the terminal; e.g. make train ARGS="--epochs 5 --seed 1"
+	$(BIN)/python -m course_lib.mnist $(ARGS)
 
 setup: $(STAMP)
 

@@ -1,0 +1,60 @@
+"""Input checks shared by every module: one place for the error messages learners read.
+
+Each check is cheap (a few attribute look-ups) because layers call them on every step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def expect_float(x: object, where: str, name: str = "x") -> None:
+    """Raise unless `x` is a NumPy array of floats, saying how to convert it."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{where} expected {name} to be a NumPy array, got {type(x).__name__}. "
+            f"Convert it with np.asarray({name}, dtype=np.float32)."
+        )
+    if x.dtype.kind != "f":
+        raise TypeError(
+            f"{where} expected {name} with a float dtype, got dtype {x.dtype}. "
+            f"Convert it with {name}.astype(np.float32)."
+        )
+
+
+def expect_batch(x: np.ndarray, n_features: int, where: str) -> None:
+    """Raise unless `x` is a non-empty float batch of shape (batch, n_features)."""
+    expect_float(x, where)
+    if x.ndim != 2 or x.shape[1] != n_features:
+        hint = " Did you forget the batch axis? x[None, :]" if x.shape == (n_features,) else ""
+        raise ValueError(f"{where} expected x of shape (batch, {n_features}), got {x.shape}.{hint}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{where} got an empty batch: x has shape {x.shape}, at least one sample is needed.")
+
+
+def expect_same_shape(a: np.ndarray, b: np.ndarray, where: str, names: tuple[str, str]) -> None:
+    """Raise unless `a` and `b` have the same shape, naming both."""
+    if a.shape != b.shape:
+        raise ValueError(f"{where}: {names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}.")
+
+
+def expect_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
+    """Raise unless `x` and `y` hold the same number of samples (first axis)."""
+    if len(x) != len(y):
+        raise ValueError(f"{where}: x has {len(x)} samples but y has {len(y)}; they must match.")
+
+
+def expect_labels(labels: np.ndarray, n_classes: int, n_samples: int, where: str) -> None:
+    """Raise unless `labels` is (n_samples,) integers in [0, n_classes)."""
+    if not isinstance(labels, np.ndarray) or labels.dtype.kind not in "iu":
+        kind = labels.dtype if isinstance(labels, np.ndarray) else type(labels).__name__
+        raise TypeError(f"{where} expected integer class labels, got {kind}. Use labels.astype(np.int64).")
+    if labels.shape != (n_samples,):
+        raise ValueError(
+            f"{where} expected labels of shape ({n_samples},), one per sample, got {labels.shape}."
+        )
+    if n_samples and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(
+            f"{where}: labels must lie in [0, {n_classes}) for {n_classes} classes, "
+            f"got values from {labels.min()} to {labels.max()}."
+        )

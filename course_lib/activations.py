@@ -1,0 +1,94 @@
+"""Activation functions and their derivatives, elementwise on arrays of any shape.
+
+Derived in notebook 02 (forward pass); the derivatives in notebook 03 (chain rule).
+Every function keeps the input's dtype. `x` may have any shape; softmax works along the last axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Activation = Callable[..., np.ndarray]
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1 / (1 + e^{-x}), computed without overflow.
+
+    Written as σ(x) = exp(−log(1 + e^{−x})): np.logaddexp(0, −x) = log(e^0 + e^{−x}) never overflows,
+    and exp of a very negative number quietly underflows to 0. For x = −1000, 1 + e^{1000} would overflow.
+    """
+    return np.exp(-np.logaddexp(0, -x))
+
+
+def sigmoid_prime(x: np.ndarray) -> np.ndarray:
+    """σ'(x) = σ(x) (1 − σ(x))."""
+    s = sigmoid(x)
+    return s * (1 - s)
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    """tanh(x) = (e^x − e^{-x}) / (e^x + e^{-x}) = 2σ(2x) − 1."""
+    return np.tanh(x)
+
+
+def tanh_prime(x: np.ndarray) -> np.ndarray:
+    """tanh'(x) = 1 − tanh²(x)."""
+    return 1 - np.tanh(x) ** 2
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """relu(x) = max(0, x)."""
+    return np.maximum(x, 0)
+
+
+def relu_prime(x: np.ndarray) -> np.ndarray:
+    """relu'(x) = 1 if x > 0 else 0 (we pick 0 at the kink x = 0)."""
+    return (x > 0).astype(x.dtype)
+
+
+def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """leaky_relu(x) = x if x > 0 else αx: a small slope keeps negative units alive."""
+    return np.where(x > 0, x, alpha * x)
+
+
+def leaky_relu_prime(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """leaky_relu'(x) = 1 if x > 0 else α."""
+    return np.where(x > 0, 1, alpha).astype(x.dtype)
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    """softmax(x)_i = e^{x_i} / Σ_j e^{x_j} along the last axis.
+
+    Subtracting max_j x_j first changes nothing mathematically and keeps e^{...} ≤ 1 (no overflow).
+    """
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_prime(x: np.ndarray) -> np.ndarray:
+    """The Jacobian of softmax: x (..., k) -> J (..., k, k) with J_ij = s_i (δ_ij − s_j).
+
+    Softmax mixes its inputs, so its derivative is a matrix, not an elementwise function.
+    Backpropagation never builds it: the vector-Jacobian product g·J = s ⊙ (g − Σ_j g_j s_j).
+    """
+    s = softmax(x)
+    return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
+
+
+ACTIVATIONS: dict[str, tuple[Activation, Activation]] = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "leaky_relu": (leaky_relu, leaky_relu_prime),
+    "softmax": (softmax, softmax_prime),
+}
+
+
+def get_activation(name: str) -> tuple[Activation, Activation]:
+    """Return (f, f') for an activation name, e.g. `f, df = get_activation("relu")`."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"Unknown activation {name!r}. Valid names: {', '.join(ACTIVATIONS)}.") from None

@@ -1,0 +1,160 @@
+"""Plots the notebooks use. Every function takes `ax=None` (a new figure when None) and returns the axes.
+
+Curves from notebooks 05–07 (`History`), decision boundaries from 02–04, digits and the
+confusion matrix from 07, learning-rate schedules from 06. Matplotlib only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from course_lib.layers import Activation, Sequential
+from course_lib.metrics import predicted_labels
+from course_lib.schedules import Schedule
+from course_lib.train import History
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else plt.subplots()[1]
+
+
+def _epochs(values: list[float]) -> np.ndarray:
+    return np.arange(1, len(values) + 1)
+
+
+def plot_loss(history: History, ax: Axes | None = None, log: bool = False) -> Axes:
+    """Training (and validation, if recorded) loss per epoch."""
+    ax = _axes(ax)
+    ax.plot(_epochs(history.loss), history.loss, marker=".", label="train")
+    if history.val_loss:
+        ax.plot(_epochs(history.val_loss), history.val_loss, marker=".", label="validation")
+    ax.set(xlabel="epoch", ylabel="loss", yscale="log" if log else "linear")
+    ax.legend()
+    return ax
+
+
+def plot_accuracy(history: History, ax: Axes | None = None) -> Axes:
+    """Training (and validation, if recorded) accuracy per epoch."""
+    ax = _axes(ax)
+    ax.plot(_epochs(history.accuracy), history.accuracy, marker=".", label="train")
+    if history.val_accuracy:
+        ax.plot(_epochs(history.val_accuracy), history.val_accuracy, marker=".", label="validation")
+    ax.set(xlabel="epoch", ylabel="accuracy")
+    ax.legend()
+    return ax
+
+
+def plot_decision_boundary(
+    model: Sequential | Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    ax: Axes | None = None,
+    resolution: int = 200,
+    padding: float = 0.5,
+) -> Axes:
+    """Colour the plane by the predicted class and draw the points. x: (n, 2), y: (n,) or (n, 1) labels.
+
+    `model` is anything with `predict` (a Sequential) or a function, e.g. `net.feed_forward`.
+    """
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary needs 2-D points x of shape (n, 2), got {x.shape}.")
+    predict = model if callable(model) else model.predict
+    lo, hi = x.min(axis=0) - padding, x.max(axis=0) + padding
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.stack([g0.ravel(), g1.ravel()], axis=1).astype(np.float32)
+    classes = predicted_labels(predict(grid)).reshape(g0.shape)
+    ax = _axes(ax)
+    ax.contourf(g0, g1, classes, alpha=0.3, cmap="coolwarm", levels=np.arange(classes.max() + 2) - 0.5)
+    ax.scatter(x[:, 0], x[:, 1], c=np.ravel(y), cmap="coolwarm", edgecolors="k", s=20)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    return ax
+
+
+def plot_digits(
+    images: np.ndarray,
+    labels: np.ndarray | None = None,
+    preds: np.ndarray | None = None,
+    ncols: int = 10,
+    ax: Axes | None = None,
+) -> Axes:
+    """Tile images (n, 784) or (n, 28, 28) into one grid; caption "label" or "label→pred" (red if wrong)."""
+    images = images.reshape(len(images), 28, 28)
+    nrows = -(-len(images) // ncols)
+    mosaic = np.zeros((nrows * 28, ncols * 28), dtype=np.float32)
+    for i, image in enumerate(images):
+        r, c = divmod(i, ncols)
+        mosaic[r * 28 : (r + 1) * 28, c * 28 : (c + 1) * 28] = image
+    ax = _axes(ax)
+    ax.imshow(mosaic, cmap="gray_r")
+    ax.set_axis_off()
+    for i in range(len(images) if labels is not None else 0):
+        r, c = divmod(i, ncols)
+        wrong = preds is not None and preds[i] != labels[i]
+        text = f"{labels[i]}→{preds[i]}" if preds is not None else f"{labels[i]}"
+        ax.text(c * 28 + 1, r * 28 + 7, text, fontsize=8, color="red" if wrong else "tab:blue")
+    return ax
+
+
+def plot_confusion_matrix(
+    cm: np.ndarray, ax: Axes | None = None, class_names: list[str] | None = None
+) -> Axes:
+    """Show counts cm (k, k), rows = true class, columns = predicted class, each count written in."""
+    ax = _axes(ax)
+    ax.imshow(cm, cmap="Blues")
+    names = class_names or [str(i) for i in range(len(cm))]
+    ax.set(xticks=range(len(cm)), yticks=range(len(cm)), xticklabels=names, yticklabels=names)
+    ax.set(xlabel="predicted", ylabel="true")
+    for (i, j), count in np.ndenumerate(cm):
+        ax.text(
+            j,
+            i,
+            str(count),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if count > cm.max() / 2 else "k",
+        )
+    return ax
+
+
+def plot_norms(history: History, kind: str = "grad", ax: Axes | None = None) -> Axes:
+    """Per-layer gradient norms (kind="grad") or weight norms (kind="weight") per epoch, log scale."""
+    norms = {"grad": history.grad_norms, "weight": history.weight_norms}.get(kind)
+    if norms is None:
+        raise ValueError(f"plot_norms kind must be 'grad' or 'weight', got {kind!r}.")
+    ax = _axes(ax)
+    for name, values in norms.items():
+        ax.plot(_epochs(values), values, marker=".", label=name)
+    ax.set(xlabel="epoch", ylabel=f"{kind} norm", yscale="log")
+    ax.legend()
+    return ax
+
+
+def plot_activation_histograms(
+    model: Sequential, x: np.ndarray, ax: Axes | None = None, bins: int = 50
+) -> Axes:
+    """Histogram of every activation layer's outputs on x (evaluation mode), one outline per layer."""
+    ax = _axes(ax)
+    h = x
+    for name, layer in zip(model.names, model.layers, strict=True):
+        h = layer.forward(h, training=False)
+        if isinstance(layer, Activation):
+            ax.hist(h.ravel(), bins=bins, histtype="step", density=True, label=name)
+    ax.set(xlabel="activation value", ylabel="density")
+    ax.legend()
+    return ax
+
+
+def plot_schedules(schedules: Mapping[str, Schedule], steps: int, ax: Axes | None = None) -> Axes:
+    """Learning rate against step for each named schedule, steps 0 .. steps − 1."""
+    ax = _axes(ax)
+    t = np.arange(steps)
+    for name, schedule in schedules.items():
+        ax.plot(t, [schedule(int(s)) for s in t], label=name)
+    ax.set(xlabel="step", ylabel="learning rate")
+    ax.legend()
+    return ax

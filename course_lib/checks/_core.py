@@ -39,6 +39,8 @@ def describe(value: object) -> str:
     """Short description of a value for a message: shape and dtype for arrays, repr otherwise."""
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape}, dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"{type(value).__name__} of ({', '.join(describe(item) for item in value)})"
     return f"{type(value).__name__} {value!r}"
 
 

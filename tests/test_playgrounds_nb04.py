@@ -1,0 +1,97 @@
+"""Tests for course_lib.playgrounds.nb04: XOR training snapshots and the decision-boundary figures."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_lib.data import xor  # noqa: E402
+from course_lib.network import Network  # noqa: E402
+from course_lib.playgrounds import nb04  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def run():
+    return nb04.train_snapshots([0, 500, 2000, 10_000], seed=0)
+
+
+def test_snapshots_hold_the_parameters_at_the_requested_epochs(run):
+    assert run.epochs.tolist() == [0, 500, 2000, 10_000]
+    assert run.losses.shape == (10_000,)
+    assert [p.shape for p in run.params[0]] == [(2, 3), (3,), (3, 1), (1,)]
+    start = Network([2, 3, 1], seed=0)
+    for mine, fresh in zip(run.params[0], (p for _, _, p, _ in start.parameters()), strict=True):
+        assert np.array_equal(mine, fresh)
+
+
+def test_last_snapshot_is_the_network_after_a_full_train_call(run):
+    x, y = xor()
+    net = Network([2, 3, 1], activation="sigmoid", learning_rate=0.5, seed=0)
+    losses = net.train(x, y, 10_000)
+    assert np.allclose(run.losses, losses)
+    assert np.allclose(nb04.predict(run.params[-1], x), net.feed_forward(x), atol=1e-6)
+
+
+def test_the_seed_0_run_learns_xor_and_the_loss_falls(run):
+    x, y = xor()
+    assert np.array_equal(np.round(nb04.predict(run.params[-1], x)), y)
+    assert run.losses[-1] < 0.01 < run.losses[0]
+
+
+def test_snapshot_epochs_are_sorted_and_deduplicated():
+    run = nb04.train_snapshots([3, 0, 3, 1])
+    assert run.epochs.tolist() == [0, 1, 3]
+    assert len(run.params) == 3 and run.losses.shape == (3,)
+
+
+@pytest.mark.parametrize("bad", [[], [-1, 5]])
+def test_train_snapshots_rejects_bad_epoch_lists(bad):
+    with pytest.raises(ValueError, match="non-negative"):
+        nb04.train_snapshots(bad)
+
+
+def test_index_of_picks_the_nearest_snapshot(run):
+    assert run.index_of(0) == 0
+    assert run.index_of(1900) == 2
+    assert run.index_of(99_999) == 3
+
+
+def test_predict_accepts_deeper_networks():
+    rng = np.random.default_rng(0)
+    params = [rng.standard_normal(s) for s in [(2, 4), (4,), (4, 3), (3,), (3, 1), (1,)]]
+    out = nb04.predict(params, rng.standard_normal((7, 2)))
+    assert out.shape == (7, 1) and np.all((out > 0) & (out < 1))
+
+
+def test_boundary_grid_shapes(run):
+    gx, gy, out = nb04.boundary_grid(run.params[-1], resolution=21)
+    assert gx.shape == gy.shape == out.shape == (21, 21)
+    assert gx.min() == pytest.approx(-0.5) and gy.max() == pytest.approx(1.5)
+
+
+def test_draw_boundary_draws_points_labels_and_the_half_contour(run):
+    fig, ax = plt.subplots()
+    nb04.draw_boundary(ax, run.params[-1], title="trained")
+    assert ax.get_title() == "trained"
+    assert len(ax.texts) == 4
+    assert len(ax.collections) >= 3
+    plt.close(fig)
+
+
+def test_show_snapshot_makes_a_two_panel_figure(run):
+    fig = nb04.show_snapshot(run, 1900)
+    assert len(fig.axes) >= 2
+    assert "2,000" in fig.axes[0].get_title()
+    plt.close(fig)
+
+
+def test_slider_run_covers_the_slider_epochs_and_is_remembered():
+    run = nb04.slider_run(1, hidden=2)
+    assert run.epochs.tolist() == sorted(nb04.SLIDER_EPOCHS)
+    assert run.epochs[-1] == 10_000 and [p.shape for p in run.params[0]][0] == (2, 2)
+    assert nb04.slider_run(1, hidden=2) is run

@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 CELL_TIMEOUT ?= 300
+# One BLAS thread: steadier and usually faster for the course's small matrices (benchmarks/ measure both).
+OPENBLAS_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS
 
-.PHONY: lab test train setup data lint clean
+.PHONY: lab test train student setup data lint clean
 
 lab: data  ## set up, fetch MNIST once, and open the course in JupyterLab
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
@@ -17,6 +20,9 @@ test: data lint  ## set up, then ruff, the unit tests and every notebook under n
 
 train: data  ## train the best MLP from the terminal; e.g. make train ARGS="--epochs 5 --seed 1"
 	$(BIN)/python -m course_lib.mnist $(ARGS)
+
+student: setup  ## write the student edition (solutions replaced by placeholders) into student/
+	$(BIN)/python -m course_lib.student --out student
 
 setup: $(STAMP)
 

@@ -4,24 +4,21 @@
 (c) PyTorch on the CPU, when `import torch` works. Run on demand:  python benchmarks/bench_mlp.py
 Uses cached MNIST if `course_lib.data.load_mnist` finds it, else random data of the same shape.
 With threadpoolctl installed, reports 1 and 2 BLAS threads. Ratios are measured in the same run.
-`--accuracy` instead trains 784-256-10 (batch 64, momentum 0.9, lr 0.1 decaying linearly to 0 over
-3 epochs) for three seeds on cached MNIST and prints test accuracy and training time.
+Time-to-98% accuracy is measured by bench_time_to_98.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
+from threads import installed, limit_threads
 
 from course_lib.layers import Dense, ReLU, Sequential
-from course_lib.metrics import accuracy
-from course_lib.optim import SGD, Momentum
-from course_lib.schedules import LinearDecay
+from course_lib.optim import SGD
 from course_lib.train import fit
 
 LR = 0.05
@@ -129,75 +126,14 @@ def best_times(
     return {name: min(ts) for name, ts in times.items()}
 
 
-@contextlib.contextmanager
-def blas_threads(n: int | None) -> Iterator[None]:
-    if n is None:
-        yield
-        return
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=n, user_api="blas"):
-        yield
-
-
-def torch_threads(n: int | None) -> None:
-    with contextlib.suppress(ImportError):
-        import torch
-
-        torch.set_num_threads(n or os.cpu_count() or 1)
-
-
-def mnist_accuracy(epochs: int = 3, hidden: int = 256, batch: int = 64, lr: float = 0.1) -> None:
-    """Time-to-accuracy on cached MNIST, three seeds, one BLAS thread when threadpoolctl is there."""
-    from course_lib.data import load_mnist
-
-    x, y, x_test, y_test = load_mnist(dtype=np.float32)
-    with blas_threads(1 if threadpoolctl_available() else None):
-        for seed in range(3):
-            model = Sequential(
-                Dense(784, hidden, init="he", rng=seed), ReLU(), Dense(hidden, 10, rng=seed + 100)
-            )
-            schedule = LinearDecay(lr, total_steps=epochs * -(-len(x) // batch))
-            t0 = time.perf_counter()
-            opt = Momentum(model, lr, momentum=0.9)
-            fit(
-                model,
-                x,
-                y,
-                epochs=epochs,
-                batch_size=batch,
-                optimizer=opt,
-                schedule=schedule,
-                seed=seed,
-                quiet=True,
-            )
-            seconds = time.perf_counter() - t0
-            print(
-                f"784-{hidden}-10, batch {batch}, {epochs} epochs, seed {seed}: "
-                f"test accuracy {accuracy(model.predict(x_test), y_test):.4f} in {seconds:.2f} s"
-            )
-
-
-def threadpoolctl_available() -> bool:
-    try:
-        import threadpoolctl  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batches", type=int, nargs="+", default=[32, 128])
-    parser.add_argument("--accuracy", action="store_true", help="time-to-98%% on cached MNIST instead")
     args = parser.parse_args()
-    if args.accuracy:
-        mnist_accuracy()
-        return
     x, y, source = load_data()
     torch_epoch = torch_epoch_factory()
-    thread_settings: list[int | None] = [1, 2] if threadpoolctl_available() else [None]
+    thread_settings: list[int | None] = [1, 2] if installed("threadpoolctl") else [None]
     print(f"data: {source}, x {x.shape} {x.dtype}; best of {args.repeats} epochs, seconds per epoch")
     contenders = {"plain": plain_epoch, "course_lib": course_lib_epoch}
     if torch_epoch is None:
@@ -205,10 +141,9 @@ def main() -> None:
     else:
         contenders["torch"] = torch_epoch
     for threads in thread_settings:
-        torch_threads(threads)
         label = f"{threads} BLAS thread(s)" if threads else "default BLAS threads"
         for batch in args.batches:
-            with blas_threads(threads):
+            with limit_threads(threads):
                 best = best_times(contenders, x, y, batch, args.repeats)
             plain, ours, torch_s = best["plain"], best["course_lib"], best.get("torch", float("nan"))
             print(

@@ -12,11 +12,10 @@ with the decaying η the two differ slightly, so accuracies may differ in the la
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
-from collections.abc import Iterator
 
 import numpy as np
+from threads import installed, limit_threads
 
 from course_lib.data import load_mnist
 from course_lib.metrics import accuracy
@@ -67,37 +66,6 @@ def torch_run(data: tuple[np.ndarray, ...], seed: int, weights: list[np.ndarray]
     return seconds, float(np.mean(predicted == y_test))
 
 
-@contextlib.contextmanager
-def blas_threads(n: int) -> Iterator[None]:
-    """Limit NumPy's BLAS (with threadpoolctl, if installed) and PyTorch (if installed) to n threads."""
-    with contextlib.ExitStack() as stack:
-        with contextlib.suppress(ImportError):
-            from threadpoolctl import threadpool_limits
-
-            stack.enter_context(threadpool_limits(limits=n, user_api="blas"))
-        with contextlib.suppress(ImportError):
-            import torch
-
-            torch.set_num_threads(n)
-        yield
-
-
-def threadpoolctl_available() -> bool:
-    try:
-        import threadpoolctl  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def torch_available() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -106,14 +74,14 @@ def main() -> None:
     x, y, x_test, y_test = load_mnist(np.float32)
     _, _, (x, x_test) = standardize(x, x_test)
     data = (x, y, x_test, y_test)
-    has_torch = torch_available()
+    has_torch = installed("torch")
     print(f"784-{HIDDEN}-10, batch {BATCH}, momentum 0.9, lr {LR} → 0 over {EPOCHS} epochs, 60,000 images")
-    if not threadpoolctl_available():
+    if not installed("threadpoolctl"):
         print("threadpoolctl: not installed, NumPy's BLAS threads are not limited (set OPENBLAS_NUM_THREADS)")
     if not has_torch:
         print("PyTorch: not installed, skipped")
     for threads in args.threads:
-        with blas_threads(threads):
+        with limit_threads(threads):
             for seed in range(args.seeds):
                 ours, our_acc, weights = course_lib_run(data, seed)
                 line = f"{threads} thread(s), seed {seed}: course_lib {our_acc:.2%} in {ours:.2f} s"

@@ -113,7 +113,8 @@ def _train_epoch(
         if not math.isfinite(batch_loss):
             raise TrainingDiverged(
                 f"Training diverged at epoch {epoch + 1}, step {loop.step}: the loss became {batch_loss}. "
-                f"Try a lower learning rate (it was {opt.lr:g}) or gradient clipping, e.g. clip_norm=1.0."
+                f"Try a lower learning rate (it was {opt.lr:g}), gradient clipping (e.g. clip_norm=1.0), "
+                f"or smaller initial weights (Xavier or He instead of a fixed large scale)."
             )
         model.backward(grad)
         if loop.clip_norm is not None:

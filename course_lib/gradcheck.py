@@ -1,6 +1,7 @@
 """Gradient checking: compare backpropagated gradients with centered finite differences.
 
-Derived in notebook 04 (backpropagation). For a scalar function f and a small ε,
+Derived in notebook 03 (chain rule, float64 vs float32) and used on whole networks in notebook 04.
+For a scalar function f and a small ε,
     ∂f/∂θ_i ≈ (f(θ + ε e_i) − f(θ − ε e_i)) / (2ε),  error O(ε²),
 and the agreement is measured by the relative error |a − n| / max(|a| + |n|, tiny).
 Checks run in float64: in float32 the rounding error of f swamps the O(ε²) term.

@@ -37,11 +37,14 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 def declared_requirements(include_dev: bool = True) -> list[tuple[str, str]]:
-    """(name, minimum version) for each dependency the installed project declares."""
+    """(name, minimum version) for each dependency the installed project declares: the course's own and,
+    with ``include_dev``, the ``dev`` extra that ``make setup`` installs. Other extras (``browser``: the
+    browser test and the static site) are maintainers' tools that a learner does not need."""
     found = []
     for spec in metadata.requires(PROJECT) or []:
         requirement, _, marker = spec.partition(";")
-        if "extra" in marker and not include_dev:
+        extra = re.search(r"""extra\s*==\s*["']([^"']+)["']""", marker)
+        if extra and (not include_dev or extra.group(1) != "dev"):
             continue
         name, _, minimum = requirement.partition(">=")
         found.append((name.strip(), minimum.strip() or "0"))

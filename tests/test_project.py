@@ -133,3 +133,14 @@ def test_make_lab_serves_the_course_with_a_token():
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def test_images_the_notebooks_show_exist_and_every_image_is_shown():
+    shown = set()
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "markdown":
+                shown.update(re.findall(r"\]\(\.\./images/([^)\s]+)\)", "".join(cell["source"])))
+    on_disk = {p.name for p in (ROOT / "images").iterdir()}
+    assert shown <= on_disk, f"notebooks show missing images: {shown - on_disk}"
+    assert on_disk <= shown, f"images no notebook shows: {on_disk - shown}"

@@ -7,6 +7,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 CELL_TIMEOUT ?= 300
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null)
+NPM ?= $(shell command -v npm 2>/dev/null)
 BROWSER_STAMP := $(VENV)/.browser-stamp
 NPM_STAMP := book/node_modules/.installed-stamp
 # One BLAS thread: steadier and usually faster for the course's small matrices (benchmarks/ measure both).
@@ -20,7 +21,8 @@ lab: data  ## set up, fetch MNIST once, and open the course in JupyterLab
 
 test: data lint  ## set up, then ruff, the unit tests and every notebook under nbval
 	$(BIN)/python -m pytest tests --nbval-lax --nbval-cell-timeout=$(CELL_TIMEOUT) notebooks
-	$(if $(CHROMIUM),$(MAKE) --no-print-directory browser-test book,@echo "No chromium: browser test skipped.")
+	$(if $(and $(CHROMIUM),$(NPM)),$(MAKE) --no-print-directory browser-test book,\
+		@echo "Browser test and site skipped: they need chromium and npm (apt-get install chromium npm).")
 
 train: data  ## train the best MLP from the terminal; e.g. make train ARGS="--epochs 5 --seed 1"
 	$(BIN)/python -m course_lib.mnist $(ARGS)

@@ -25,10 +25,10 @@ test: data lint  ## set up, then ruff, the unit tests and every notebook under n
 		@echo "Browser test and site skipped: they need chromium and npm (apt-get install chromium npm).")
 
 train: data  ## train the best MLP from the terminal; e.g. make train ARGS="--epochs 5 --seed 1"
-	$(BIN)/python -m course_lib.mnist $(ARGS)
+	$(BIN)/python -m course_lib.course.train_mnist $(ARGS)
 
 student: setup  ## write the student edition (solutions replaced by placeholders) into student/
-	$(BIN)/python -m course_lib.student --out student
+	$(BIN)/python -m course_lib.course.student --out student
 
 setup: $(STAMP)
 

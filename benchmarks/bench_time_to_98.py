@@ -1,6 +1,6 @@
 """Time-to-98%: the course's best MNIST recipe in course_lib (NumPy) and, if installed, PyTorch on the CPU.
 
-Recipe (notebook 07, `python -m course_lib.mnist`): inputs standardized with the training mean and std,
+Recipe (notebook 07, `python -m course_lib.course.train_mnist`): inputs standardized with the training mean and std,
 784-256-10 ReLU MLP, softmax cross-entropy, batch 64, momentum 0.9, learning rate 0.05 falling linearly
 to 0 over 3 epochs, all 60,000 training images. Both contenders start from the same weights and visit the
 batches in the same order; only the training loop is timed. Ratios are measured in the same run.
@@ -19,7 +19,7 @@ from threads import installed, limit_threads
 
 from course_lib.data import load_mnist
 from course_lib.metrics import accuracy
-from course_lib.mnist import build_model, standardize, train
+from course_lib.course.train_mnist import build_model, standardize, train
 
 EPOCHS, BATCH, LR, HIDDEN = 3, 64, 0.05, 256
 

@@ -5,7 +5,20 @@ Each check is cheap (a few attribute look-ups) because layers call them on every
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 import numpy as np
+
+T = TypeVar("T")
+
+
+def lookup(table: Mapping[str, T], name: str, kind: str) -> T:
+    """table[name], or a ValueError listing the valid names, e.g. "Unknown activation 'rleu'. Valid ..."."""
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"Unknown {kind} {name!r}. Valid names: {', '.join(table)}.") from None
 
 
 def expect_float(x: object, where: str, name: str = "x") -> None:

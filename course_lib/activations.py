@@ -1,7 +1,8 @@
-"""Activation functions and their derivatives, elementwise on arrays of any shape.
+"""Activation functions and their derivatives, elementwise on arrays of any shape; and softmax.
 
 Derived in notebook 02 (forward pass); the derivatives in notebook 03 (chain rule).
-Every function keeps the input's dtype. `x` may have any shape; softmax works along the last axis.
+Every function keeps the input's dtype. `x` may have any shape; softmax works along the last axis and,
+not being elementwise, has a Jacobian instead of a derivative (it is not in ACTIVATIONS).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-Activation = Callable[..., np.ndarray]
+from course_lib._validate import lookup
+
+ActivationFn = Callable[[np.ndarray], np.ndarray]
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -48,16 +51,6 @@ def relu_prime(x: np.ndarray) -> np.ndarray:
     return (x > 0).astype(x.dtype)
 
 
-def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
-    """leaky_relu(x) = x if x > 0 else αx: a small slope keeps negative units alive."""
-    return np.where(x > 0, x, alpha * x)
-
-
-def leaky_relu_prime(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
-    """leaky_relu'(x) = 1 if x > 0 else α."""
-    return np.where(x > 0, 1, alpha).astype(x.dtype)
-
-
 def softmax(x: np.ndarray) -> np.ndarray:
     """softmax(x)_i = e^{x_i} / Σ_j e^{x_j} along the last axis.
 
@@ -67,7 +60,7 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def softmax_prime(x: np.ndarray) -> np.ndarray:
+def softmax_jacobian(x: np.ndarray) -> np.ndarray:
     """The Jacobian of softmax: x (..., k) -> J (..., k, k) with J_ij = s_i (δ_ij − s_j).
 
     Softmax mixes its inputs, so its derivative is a matrix, not an elementwise function.
@@ -77,18 +70,13 @@ def softmax_prime(x: np.ndarray) -> np.ndarray:
     return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
 
-ACTIVATIONS: dict[str, tuple[Activation, Activation]] = {
+ACTIVATIONS: dict[str, tuple[ActivationFn, ActivationFn]] = {
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),
     "relu": (relu, relu_prime),
-    "leaky_relu": (leaky_relu, leaky_relu_prime),
-    "softmax": (softmax, softmax_prime),
 }
 
 
-def get_activation(name: str) -> tuple[Activation, Activation]:
-    """Return (f, f') for an activation name, e.g. `f, df = get_activation("relu")`."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(f"Unknown activation {name!r}. Valid names: {', '.join(ACTIVATIONS)}.") from None
+def get_activation(name: str) -> tuple[ActivationFn, ActivationFn]:
+    """Return (f, f') for an elementwise activation's name, e.g. `f, df = get_activation("relu")`."""
+    return lookup(ACTIVATIONS, name, "activation")

@@ -159,10 +159,10 @@ def check_model(
 ) -> GradCheckReport:
     """Check every parameter gradient of a whole model under a loss. x: (batch, n_in) float64."""
     loss_fn = get_loss(loss)
-    params = {f"{name}.{key}": (p, g) for name, key, p, g in model.parameters()}
-    _expect_float64({"x": x} | {k: p for k, (p, _) in params.items()}, "check_model")
+    params = list(model.parameters())
+    _expect_float64({"x": x} | {p.name: p.value for p in params}, "check_model")
     model.backward(loss_fn(model.forward(x), y)[1])
-    arrays = {k: (p, g.copy()) for k, (p, g) in params.items()}
+    arrays = {p.name: (p.value, p.grad.copy()) for p in params}
 
     def f() -> float:
         return loss_fn(model.forward(x), y)[0]

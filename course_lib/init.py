@@ -14,6 +14,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import DTypeLike
 
+from course_lib._validate import lookup
+
 Initializer = Callable[..., np.ndarray]
 
 
@@ -58,18 +60,6 @@ def he_normal(n_in: int, n_out: int, rng: np.random.Generator, dtype: DTypeLike 
     return normal(n_in, n_out, rng, dtype, std=math.sqrt(2 / n_in))
 
 
-def he_uniform(n_in: int, n_out: int, rng: np.random.Generator, dtype: DTypeLike = np.float32) -> np.ndarray:
-    """He/Kaiming uniform: Var(W) = 2 / n_in, so limit = √(6 / n_in)."""
-    return uniform(n_in, n_out, rng, dtype, limit=math.sqrt(6 / n_in))
-
-
-def lecun_normal(
-    n_in: int, n_out: int, rng: np.random.Generator, dtype: DTypeLike = np.float32
-) -> np.ndarray:
-    """LeCun normal: W ~ N(0, 1 / n_in), keeps Var of a linear layer's output equal to its input's."""
-    return normal(n_in, n_out, rng, dtype, std=math.sqrt(1 / n_in))
-
-
 INITIALIZERS: dict[str, Initializer] = {
     "zeros": zeros,
     "normal": normal,
@@ -79,17 +69,12 @@ INITIALIZERS: dict[str, Initializer] = {
     "xavier": xavier_uniform,
     "glorot": xavier_uniform,
     "he_normal": he_normal,
-    "he_uniform": he_uniform,
     "he": he_normal,
     "kaiming": he_normal,
-    "lecun_normal": lecun_normal,
 }
 
 
 def get_init(name: str, **kwargs: float) -> Initializer:
     """Return an initializer by name; kwargs fix its extra arguments, e.g. get_init("normal", std=0.1)."""
-    try:
-        f = INITIALIZERS[name]
-    except KeyError:
-        raise ValueError(f"Unknown init {name!r}. Valid names: {', '.join(INITIALIZERS)}.") from None
+    f = lookup(INITIALIZERS, name, "init")
     return functools.partial(f, **kwargs) if kwargs else f

@@ -1,31 +1,55 @@
-"""Layers as forward/backward pairs, and `Sequential` to chain them.
+"""Layers as forward/backward pairs, `Sequential` to chain them, and `mlp` to build the usual stack.
 
 Derived in notebook 04 (backpropagation); `Dropout` in notebook 07. Every layer has
-`forward(x, training=True) -> y`, which caches what backward needs, and
+`forward(x, training=True) -> y`, which caches what backward needs and remembers y's shape, and
 `backward(grad_out, input_grad=True) -> dL/dx`, which also fills `grads` (same keys as `params`).
+`input_grad=False` skips dL/dx, which nobody needs for the data: `fit` passes it to the first layer.
 Parameters and gradients are updated in place, never rebound, so optimizers can hold on to them.
-`input_grad=False` lets the first layer skip dL/dx, which nobody needs for the data.
+A layer lists in `decayed` the parameters that L2 weight decay applies to (Dense: "W", not "b").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import DTypeLike
 
-from course_lib._validate import expect_batch, expect_float
-from course_lib.activations import get_activation
+from course_lib import activations
+from course_lib._validate import expect_batch, expect_float, lookup
 from course_lib.init import get_init
 
 
+@dataclass(frozen=True)
+class Param:
+    """One parameter as optimizers, `save_params` and the diagnostics see it.
+
+    name: "<layer>.<key>", e.g. "0.Dense.W"; value and grad: arrays of the same shape (updated in place);
+    decay: whether L2 weight decay applies (declared by the layer in `Layer.decayed`).
+    """
+
+    name: str
+    value: np.ndarray
+    grad: np.ndarray
+    decay: bool
+
+    @property
+    def layer(self) -> str:
+        """The layer's name, e.g. "0.Dense" for "0.Dense.W"."""
+        return self.name.rsplit(".", 1)[0]
+
+
 class Layer:
-    """Base class: no parameters; `cache` holds what forward saved for backward."""
+    """Base class: no parameters. `cache` holds what forward saved for backward, `out_shape` y's shape."""
+
+    decayed: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.cache: tuple | None = None
+        self.out_shape: tuple[int, ...] | None = None
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         raise NotImplementedError
@@ -33,16 +57,20 @@ class Layer:
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         raise NotImplementedError
 
-    def _cached(self, grad_out: np.ndarray, out_shape_of: int) -> tuple:
-        """Return the cache after checking forward ran and grad_out has the shape of cache[out_shape_of]."""
+    def _remember(self, y: np.ndarray, *cache: np.ndarray) -> np.ndarray:
+        """Keep what backward needs and y's shape; return y (the last line of every forward)."""
+        self.cache, self.out_shape = cache, y.shape
+        return y
+
+    def _cached(self, grad_out: np.ndarray) -> tuple:
+        """Return the cache after checking forward ran and grad_out has the shape forward returned."""
         if self.cache is None:
             raise RuntimeError(
                 f"{self}.backward called before forward: forward(x) caches what backward needs."
             )
-        expected = self.cache[out_shape_of].shape
-        if grad_out.shape != expected:
+        if grad_out.shape != self.out_shape:
             raise ValueError(
-                f"{self}.backward expected grad_out of shape {expected} (the shape forward returned), "
+                f"{self}.backward expected grad_out of shape {self.out_shape} (the shape forward returned), "
                 f"got {grad_out.shape}."
             )
         return self.cache
@@ -59,6 +87,8 @@ class Dense(Layer):
     `init` is a name from `course_lib.init` or a callable f(n_in, n_out, rng, dtype); b starts at 0.
     `rng` is a Generator or a seed. Input of another float dtype is cast to the weights' dtype.
     """
+
+    decayed = ("W",)
 
     def __init__(
         self,
@@ -88,12 +118,10 @@ class Dense(Layer):
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         expect_batch(x, self.n_in, repr(self))
         x = x.astype(self.params["W"].dtype, copy=False)
-        y = x @ self.params["W"] + self.params["b"]
-        self.cache = (x, y)
-        return y
+        return self._remember(x @ self.params["W"] + self.params["b"], x)
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        x, _ = self._cached(grad_out, 1)
+        (x,) = self._cached(grad_out)
         np.matmul(x.T, grad_out, out=self.grads["W"])
         grad_out.sum(axis=0, out=self.grads["b"])
         return grad_out @ self.params["W"].T if input_grad else None
@@ -103,31 +131,33 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """Elementwise y = f(x) with f from `course_lib.activations`; backward: dx = dy ⊙ f'(x).
+    """Elementwise y = f(x) with f, f' from `course_lib.activations`; backward: dx = dy ⊙ f'(x).
 
-    Shapes: x, y, dy, dx all alike, any shape. Subclasses set `name`.
+    Shapes: x, y, dy, dx all alike, any shape. Subclasses set `name`; `output` is the last forward's y
+    (what the activation diagnostics look at).
     """
 
     name: str
 
-    def __init__(self, **kwargs: float) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.f, self.f_prime = get_activation(self.name)
-        self.kwargs = kwargs
+        self.f, self.f_prime = activations.get_activation(self.name)
+
+    @property
+    def output(self) -> np.ndarray:
+        """y of the last forward, the shape of its input."""
+        if self.cache is None:
+            raise RuntimeError(f"{self}.output asked before forward: run forward(x) first.")
+        return self.cache[1]
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         expect_float(x, repr(self))
-        y = self.f(x, **self.kwargs)
-        self.cache = (x, y)
-        return y
+        y = self.f(x)
+        return self._remember(y, x, y)
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        x, _ = self._cached(grad_out, 1)
-        return grad_out * self.f_prime(x, **self.kwargs) if input_grad else None
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in self.kwargs.items())
-        return f"{type(self).__name__}({args})"
+        x, _ = self._cached(grad_out)
+        return grad_out * self.f_prime(x) if input_grad else None
 
 
 class Sigmoid(Activation):
@@ -136,7 +166,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        _, y = self._cached(grad_out, 1)
+        _, y = self._cached(grad_out)
         return grad_out * y * (1 - y) if input_grad else None
 
 
@@ -146,7 +176,7 @@ class Tanh(Activation):
     name = "tanh"
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        _, y = self._cached(grad_out, 1)
+        _, y = self._cached(grad_out)
         return grad_out * (1 - y * y) if input_grad else None
 
 
@@ -156,41 +186,29 @@ class ReLU(Activation):
     name = "relu"
 
 
-class LeakyReLU(Activation):
-    """y = x if x > 0 else αx; dx = dy where x > 0, else α dy."""
+class Softmax(Layer):
+    """y = softmax(x) along the last axis. Not elementwise: each y_i depends on every x_j.
 
-    name = "leaky_relu"
-
-    def __init__(self, alpha: float = 0.01) -> None:
-        super().__init__(alpha=alpha)
-
-
-class Softmax(Activation):
-    """y = softmax(x) along the last axis; backward is the vector-Jacobian product dx = y ⊙ (dy − Σ dy ⊙ y).
-
+    Backward is the vector-Jacobian product dx = y ⊙ (dy − Σ_j dy_j y_j), never the (k, k) Jacobian.
     For classification prefer raw logits with `losses.softmax_cross_entropy`: simpler gradient, no log(0).
     """
 
-    name = "softmax"
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        expect_float(x, repr(self))
+        y = activations.softmax(x)
+        return self._remember(y, y)
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        _, y = self._cached(grad_out, 1)
+        (y,) = self._cached(grad_out)
         return y * (grad_out - np.sum(grad_out * y, axis=-1, keepdims=True)) if input_grad else None
 
 
-ACTIVATION_LAYERS: dict[str, type[Activation]] = {
-    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax)
-}
+ACTIVATION_LAYERS: dict[str, type[Activation]] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
 
 
 def activation_layer(name: str) -> Activation:
     """A fresh activation layer by name, e.g. activation_layer("relu") -> ReLU()."""
-    try:
-        return ACTIVATION_LAYERS[name]()
-    except KeyError:
-        raise ValueError(
-            f"Unknown activation {name!r}. Valid names: {', '.join(ACTIVATION_LAYERS)}."
-        ) from None
+    return lookup(ACTIVATION_LAYERS, name, "activation")()
 
 
 class Dropout(Layer):
@@ -213,25 +231,25 @@ class Dropout(Layer):
             mask = (self.rng.random(x.shape, dtype=x.dtype) >= self.p).astype(x.dtype) * (1 / (1 - self.p))
         else:
             mask = np.ones_like(x)
-        self.cache = (mask,)
-        return x * mask
+        return self._remember(x * mask, mask)
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        (mask,) = self._cached(grad_out, 0)
+        (mask,) = self._cached(grad_out)
         return grad_out * mask if input_grad else None
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"
 
 
-class Sequential:
+class Sequential(Layer):
     """Layers applied in order: forward left to right, backward right to left (the chain rule).
 
-    Layer names are "<index>.<Class>", e.g. "0.Dense"; `parameters()` yields
-    (layer_name, key, param, grad) for every parameter, the handle optimizers and `save_params` use.
+    Layer names are "<index>.<Class>", e.g. "0.Dense"; `parameters()` yields a `Param` for every
+    parameter ("0.Dense.W", ...), the handle optimizers, `save_params` and the diagnostics use.
     """
 
     def __init__(self, *layers: Layer) -> None:
+        super().__init__()
         if not layers:
             raise ValueError("Sequential needs at least one layer, e.g. Sequential(Dense(2, 1)).")
         self.layers = list(layers)
@@ -243,7 +261,7 @@ class Sequential:
             x = layer.forward(x, training)
         return x
 
-    def backward(self, grad_out: np.ndarray, input_grad: bool = False) -> np.ndarray | None:
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """grad_out: dL/doutput (batch, n_out); fills every layer's grads. Returns dL/dx if input_grad."""
         for layer in self.layers[:0:-1]:
             grad_out = layer.backward(grad_out)
@@ -253,11 +271,53 @@ class Sequential:
         """Forward in evaluation mode (dropout off): x (batch, n_in) -> (batch, n_out)."""
         return self.forward(x, training=False)
 
-    def parameters(self) -> Iterator[tuple[str, str, np.ndarray, np.ndarray]]:
-        """Yield (layer_name, key, param, grad), e.g. ("0.Dense", "W", W, dW)."""
-        for name, layer in zip(self.names, self.layers, strict=True):
-            for key, param in layer.params.items():
-                yield name, key, param, layer.grads[key]
+    def named_layers(self) -> Iterator[tuple[str, Layer]]:
+        """Yield (name, layer), e.g. ("0.Dense", Dense(784→128))."""
+        yield from zip(self.names, self.layers, strict=True)
+
+    def parameters(self) -> Iterator[Param]:
+        """Yield one `Param` per parameter, layer by layer, e.g. Param("0.Dense.W", W, dW, decay=True)."""
+        for name, layer in self.named_layers():
+            for key, value in layer.params.items():
+                yield Param(f"{name}.{key}", value, layer.grads[key], key in layer.decayed)
 
     def __repr__(self) -> str:
         return "Sequential(" + ", ".join(map(repr, self.layers)) + ")"
+
+
+def mlp(
+    sizes: Sequence[int],
+    activation: str = "relu",
+    init: str | Callable[..., np.ndarray] | None = None,
+    seed: int | np.random.Generator | None = 0,
+    dropout: float = 0.0,
+    dtype: DTypeLike = np.float32,
+    output_init: str | Callable[..., np.ndarray] = "xavier",
+    output_activation: str | None = None,
+) -> Sequential:
+    """The multilayer perceptron sizes[0] → sizes[1] → … → sizes[-1]: Dense, activation, [Dropout], …, Dense.
+
+    Every hidden Dense is followed by `activation` (and by Dropout(p=dropout) when dropout > 0); the last
+    Dense gives raw outputs (logits) unless `output_activation` names an activation to put after it.
+    init: the hidden layers' initializer (a name from `course_lib.init` or a callable); None picks the one
+    derived in notebook 05 for the activation: "he" for relu, "xavier" for sigmoid and tanh.
+    output_init: the last layer's. All weights and dropout masks come from one Generator,
+    np.random.default_rng(seed), drawn layer by layer: the same seed gives the same network, bit for bit.
+    """
+    if len(sizes) < 2:
+        raise ValueError(f"mlp needs an input and an output size at least, e.g. [784, 10]; got {sizes}.")
+    lookup(ACTIVATION_LAYERS, activation, "activation")
+    hidden_init = init if init is not None else ("he" if activation == "relu" else "xavier")
+    rng = np.random.default_rng(seed)
+    last = len(sizes) - 2
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layer_init = output_init if i == last else hidden_init
+        layers.append(Dense(n_in, n_out, init=layer_init, rng=rng, dtype=dtype))
+        if i < last:
+            layers.append(activation_layer(activation))
+            if dropout > 0:
+                layers.append(Dropout(dropout, rng=rng))
+    if output_activation is not None:
+        layers.append(activation_layer(output_activation))
+    return Sequential(*layers)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib._validate import expect_float, expect_labels, expect_same_shape
+from course_lib._validate import expect_float, expect_labels, expect_same_shape, lookup
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
@@ -79,9 +79,4 @@ LOSSES: dict[str, LossFn] = {
 
 def get_loss(loss: str | LossFn) -> LossFn:
     """Return the loss function for a name (or pass a callable through)."""
-    if callable(loss):
-        return loss
-    try:
-        return LOSSES[loss]
-    except KeyError:
-        raise ValueError(f"Unknown loss {loss!r}. Valid names: {', '.join(LOSSES)}.") from None
+    return loss if callable(loss) else lookup(LOSSES, loss, "loss")

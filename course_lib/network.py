@@ -1,53 +1,52 @@
-"""`Network`: the classic first neural-network API, built on `layers.Sequential` and `Dense`.
+"""`Network`: the classic first neural-network API, a `Sequential` built by `layers.mlp`.
 
 Derived in notebook 02 (forward pass) and notebook 04 (backpropagation). The API follows the
 from-scratch tutorials learners meet first: a list of layer sizes, weights and biases, one
 activation, a learning rate, `feed_forward`, `back_propagate` and `train`.
 Every Dense layer is followed by the activation, the output layer included (sigmoid outputs in
 (0, 1) suit targets like XOR's). The loss is the mean squared error, L = (1/B) Σ_b Σ_j (y_bj − t_bj)².
+Training is `train.fit` with the whole data set as one batch, in order: plain gradient descent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from course_lib.layers import Dense, Sequential, activation_layer
-from course_lib.losses import mse
+from course_lib.layers import Dense, Sequential, mlp
 from course_lib.optim import SGD
+from course_lib.train import History, fit
 
 
-class Network:
-    """Fully connected network with sizes `layers`, e.g. [2, 3, 1]: 2 inputs, 3 hidden units, 1 output.
+class Network(Sequential):
+    """Fully connected network with layer sizes `sizes`, e.g. [2, 3, 1]: 2 inputs, 3 hidden units, 1 output.
 
-    Attributes: `layers` (the sizes), `weights` (W_l: (layers[l], layers[l+1])), `biases`
-    (b_l: (layers[l+1],)) — the very arrays of the Dense layers in `model`, so editing them edits the network.
+    Attributes: `sizes`, `weights` (W_l: (sizes[l], sizes[l+1])), `biases` (b_l: (sizes[l+1],)) — the
+    very arrays of its Dense layers, so editing them edits the network — and `learning_rate`.
+    It is a `Sequential` (its `layers` are Dense, activation, Dense, activation, …), so everything that
+    takes a model (fit, gradcheck, save_params) takes a Network.
     """
 
     def __init__(
         self,
-        layers: Sequence[int],
+        sizes: Sequence[int],
         activation: str = "sigmoid",
         learning_rate: float = 0.5,
         seed: int = 0,
         init: str = "xavier",
         dtype: DTypeLike = np.float32,
     ) -> None:
-        if len(layers) < 2:
-            raise ValueError(
-                f"Network needs at least an input and an output size, e.g. [2, 1]; got {layers}."
-            )
-        rng = np.random.default_rng(seed)
-        modules = []
-        for n_in, n_out in zip(layers[:-1], layers[1:], strict=True):
-            modules += [Dense(n_in, n_out, init=init, rng=rng, dtype=dtype), activation_layer(activation)]
-        self.layers = list(layers)
+        if len(sizes) < 2:
+            raise ValueError(f"Network needs at least an input and an output size, e.g. [2, 1]; got {sizes}.")
+        built = mlp(sizes, activation, init=init, seed=seed, dtype=dtype, output_init=init,
+                    output_activation=activation)
+        super().__init__(*built.layers)
+        self.sizes = list(sizes)
         self.activation = activation
         self.dtype = np.dtype(dtype)
-        self.model = Sequential(*modules)
-        self.optimizer = SGD(self.model, learning_rate)
+        self.optimizer = SGD(self, learning_rate)
 
     @property
     def learning_rate(self) -> float:
@@ -59,33 +58,37 @@ class Network:
 
     @property
     def weights(self) -> list[np.ndarray]:
-        return [layer.W for layer in self.model.layers if isinstance(layer, Dense)]
+        return [layer.W for layer in self.layers if isinstance(layer, Dense)]
 
     @property
     def biases(self) -> list[np.ndarray]:
-        return [layer.b for layer in self.model.layers if isinstance(layer, Dense)]
-
-    def parameters(self) -> Iterator[tuple[str, str, np.ndarray, np.ndarray]]:
-        return self.model.parameters()
+        return [layer.b for layer in self.layers if isinstance(layer, Dense)]
 
     def feed_forward(self, inputs: ArrayLike) -> np.ndarray:
-        """inputs: (batch, layers[0]) -> outputs (batch, layers[-1]). Lists are converted to arrays."""
-        return self.model.predict(np.asarray(inputs, dtype=self.dtype))
+        """inputs: (batch, sizes[0]) -> outputs (batch, sizes[-1]). Lists are converted to arrays."""
+        return self.predict(np.asarray(inputs, dtype=self.dtype))
+
+    def _descend(self, inputs: ArrayLike, targets: ArrayLike, epochs: int,
+                 callbacks: Sequence[object] = ()) -> History:
+        """`epochs` steps of gradient descent on the MSE over all of (inputs, targets)."""
+        x, t = np.asarray(inputs, dtype=self.dtype), np.asarray(targets, dtype=self.dtype)
+        return fit(self, x, t, epochs=epochs, batch_size=len(x), optimizer=self.optimizer, loss="mse",
+                   shuffle=False, callbacks=callbacks, quiet=True)
 
     def back_propagate(self, inputs: ArrayLike, targets: ArrayLike) -> float:
         """One gradient-descent step on the MSE of (inputs, targets); returns the loss before the step.
 
-        inputs: (batch, layers[0]), targets: (batch, layers[-1]).
+        inputs: (batch, sizes[0]), targets: (batch, sizes[-1]).
         """
-        loss, grad = mse(self.model.forward(np.asarray(inputs, dtype=self.dtype)), np.asarray(targets))
-        self.model.backward(grad)
-        self.optimizer.step()
-        return loss
+        return self._descend(inputs, targets, 1).batch_loss[0]
 
-    def train(self, inputs: ArrayLike, targets: ArrayLike, epochs: int) -> np.ndarray:
-        """Full-batch gradient descent for `epochs` steps; returns the loss of each epoch, (epochs,)."""
-        x, t = np.asarray(inputs, dtype=self.dtype), np.asarray(targets, dtype=self.dtype)
-        return np.array([self.back_propagate(x, t) for _ in range(epochs)])
+    def train(self, inputs: ArrayLike, targets: ArrayLike, epochs: int,
+              callbacks: Sequence[object] = ()) -> np.ndarray:
+        """Full-batch gradient descent for `epochs` steps; returns the loss of each epoch, (epochs,).
+
+        callbacks: as for `train.fit`, e.g. an object whose on_epoch(epoch, history) keeps snapshots.
+        """
+        return np.array(self._descend(inputs, targets, epochs, callbacks).batch_loss)
 
     def __repr__(self) -> str:
-        return f"Network({self.layers}, activation={self.activation!r}, learning_rate={self.learning_rate:g})"
+        return f"Network({self.sizes}, activation={self.activation!r}, learning_rate={self.learning_rate:g})"

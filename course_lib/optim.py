@@ -1,12 +1,13 @@
 """Optimizers: they read each parameter's gradient from the model and update the parameter in place.
 
 Derived in notebook 04 (gradient descent) and notebook 06 (momentum, Adam, learning-rate schedules).
-An optimizer collects the model's (param, grad) pairs once; layers write gradients into those same
-arrays, so `step()` builds nothing per step. `lr` is a plain attribute: a schedule may set it.
+An optimizer collects the model's `Param`s once; layers write gradients into those same arrays, so
+`step()` builds nothing per step. `lr` is a plain attribute: a schedule may set it.
 
-L2 weight decay (`weight_decay=λ`) adds λ·W to the gradient of every weight matrix "W", i.e. it
-minimises L + (λ/2) Σ‖W‖². Biases are not decayed: they do not make the function steeper, and
-shrinking them only adds bias. With Adam this is classic L2 (coupled), not AdamW.
+L2 weight decay (`weight_decay=λ`) adds λ·θ to the gradient of every parameter its layer declares
+decayed (`Param.decay`: Dense's W, not b), i.e. it minimises L + (λ/2) Σ‖W‖². Biases are not decayed:
+they do not make the function steeper, and shrinking them only adds bias. With Adam this is classic
+L2 (coupled), not AdamW.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from typing import Protocol
 
 import numpy as np
 
+from course_lib._validate import lookup
+from course_lib.layers import Param
+
 
 class HasParameters(Protocol):
-    def parameters(self) -> Iterable[tuple[str, str, np.ndarray, np.ndarray]]: ...
+    def parameters(self) -> Iterable[Param]: ...
 
 
 class Optimizer:
@@ -28,20 +32,20 @@ class Optimizer:
     def __init__(self, model: HasParameters, lr: float, weight_decay: float = 0.0) -> None:
         self.lr = lr
         self.weight_decay = weight_decay
-        self.slots = [(param, grad, key == "W") for _, key, param, grad in model.parameters()]
-        if not self.slots:
+        self.params = list(model.parameters())
+        if not self.params:
             raise ValueError(f"{type(self).__name__}: the model has no parameters to optimize.")
 
     @property
     def grads(self) -> list[np.ndarray]:
         """The gradient arrays, in parameter order (refilled in place by every backward)."""
-        return [grad for _, grad, _ in self.slots]
+        return [p.grad for p in self.params]
 
     def step(self) -> None:
-        """Update every parameter once from its current gradient."""
+        """Update every parameter once from its current gradient (plus λθ where decay applies)."""
         decay = self.weight_decay
-        for i, (param, grad, is_weight) in enumerate(self.slots):
-            self._update(i, param, grad + decay * param if decay and is_weight else grad)
+        for i, p in enumerate(self.params):
+            self._update(i, p.value, p.grad + decay * p.value if decay and p.decay else p.grad)
 
     def _update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
@@ -65,28 +69,13 @@ class Momentum(Optimizer):
     ) -> None:
         super().__init__(model, lr, weight_decay)
         self.momentum = momentum
-        self.velocity = [np.zeros_like(param) for param, _, _ in self.slots]
+        self.velocity = [np.zeros_like(p.value) for p in self.params]
 
     def _update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         v = self.velocity[i]
         v *= self.momentum
         v -= self.lr * grad
         param += v
-
-
-class Nesterov(Momentum):
-    """Nesterov momentum: v ← μ v − η g, θ ← θ + μ v − η g.
-
-    This is the look-ahead update θ + μ v_old evaluated ahead, rewritten for the current θ
-    (the same step as θ ← θ − μ v_old + (1 + μ) v, as in CS231n).
-    """
-
-    def _update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
-        v = self.velocity[i]
-        v *= self.momentum
-        step = self.lr * grad
-        v -= step
-        param += self.momentum * v - step
 
 
 class Adam(Optimizer):
@@ -105,8 +94,8 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(model, lr, weight_decay)
         self.betas, self.eps, self.t = betas, eps, 0
-        self.m = [np.zeros_like(param) for param, _, _ in self.slots]
-        self.s = [np.zeros_like(param) for param, _, _ in self.slots]
+        self.m = [np.zeros_like(p.value) for p in self.params]
+        self.s = [np.zeros_like(p.value) for p in self.params]
 
     def step(self) -> None:
         self.t += 1
@@ -126,18 +115,13 @@ class Adam(Optimizer):
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
-    "nesterov": Nesterov,
     "adam": Adam,
 }
 
 
 def get_optimizer(name: str, model: HasParameters, lr: float, **kwargs: float) -> Optimizer:
     """Build an optimizer by name, e.g. get_optimizer("momentum", model, lr=0.05, momentum=0.9)."""
-    try:
-        cls = OPTIMIZERS[name]
-    except KeyError:
-        raise ValueError(f"Unknown optimizer {name!r}. Valid names: {', '.join(OPTIMIZERS)}.") from None
-    return cls(model, lr, **kwargs)
+    return lookup(OPTIMIZERS, name, "optimizer")(model, lr, **kwargs)
 
 
 def clip_grad_norm(grads: Iterable[np.ndarray], max_norm: float) -> float:

@@ -1,7 +1,8 @@
 """Plots the notebooks use. Every function takes `ax=None` (a new figure when None) and returns the axes.
 
-Curves from notebooks 05–07 (`History`), decision boundaries from 02–04, digits and the
-confusion matrix from 07, learning-rate schedules from 06. Matplotlib only.
+Curves from notebooks 05–07 (`History`), statistics over training from `course_lib.diagnostics`
+(one line per layer over steps), decision boundaries from 02–04, digits and the confusion matrix
+from 07. Matplotlib only.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from course_lib.diagnostics import ActivationStats, GradientNorms, UpdateRatios
 from course_lib.layers import Activation, Sequential
 from course_lib.metrics import predicted_labels
-from course_lib.schedules import Schedule
 from course_lib.train import History
 
 
@@ -121,17 +122,39 @@ def plot_confusion_matrix(
     return ax
 
 
-def plot_norms(history: History, kind: str = "grad", ax: Axes | None = None) -> Axes:
-    """Per-layer gradient norms (kind="grad") or weight norms (kind="weight") per epoch, log scale."""
-    norms = {"grad": history.grad_norms, "weight": history.weight_norms}.get(kind)
-    if norms is None:
-        raise ValueError(f"plot_norms kind must be 'grad' or 'weight', got {kind!r}.")
+def plot_per_layer(
+    steps: list[int], values: Mapping[str, list[float]], ax: Axes | None = None, ylabel: str = "",
+    log: bool = True,
+) -> Axes:
+    """One line per layer: values[layer] (one per step in `steps`) against the step."""
     ax = _axes(ax)
-    for name, values in norms.items():
-        ax.plot(_epochs(values), values, marker=".", label=name)
-    ax.set(xlabel="epoch", ylabel=f"{kind} norm", yscale="log")
-    ax.legend()
+    for layer, series in values.items():
+        ax.plot(steps, series, label=layer)
+    ax.set(xlabel="step", ylabel=ylabel, yscale="log" if log else "linear")
+    ax.legend(fontsize=8)
     return ax
+
+
+def plot_update_ratios(ratios: UpdateRatios, ax: Axes | None = None) -> Axes:
+    """std(η·∂L/∂W) / std(W) per layer over steps, log scale, with the healthy 10⁻³ marked."""
+    ax = plot_per_layer(ratios.steps, ratios.values, ax, "update : data ratio, std(η·g) / std(W)")
+    ax.axhline(1e-3, color="k", linestyle="--", linewidth=1, label="10⁻³")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_gradient_norms(norms: GradientNorms, ax: Axes | None = None) -> Axes:
+    """‖∂L/∂θ‖ per layer (W and b together) over steps, log scale."""
+    return plot_per_layer(norms.steps, norms.values, ax, "gradient norm of the layer (W and b)")
+
+
+def plot_activation_stats(stats: ActivationStats, stat: str = "std", ax: Axes | None = None) -> Axes:
+    """One activation statistic per layer over steps: stat is "mean", "std" or "dead" (fraction of units)."""
+    series = {"mean": stats.mean, "std": stats.std, "dead": stats.dead}.get(stat)
+    if series is None:
+        raise ValueError(f"plot_activation_stats: stat must be 'mean', 'std' or 'dead', got {stat!r}.")
+    labels = {"mean": "mean activation", "std": "activation std", "dead": "fraction of dead units"}
+    return plot_per_layer(stats.steps, series, ax, labels[stat], log=False)
 
 
 def plot_activation_histograms(
@@ -145,16 +168,5 @@ def plot_activation_histograms(
         if isinstance(layer, Activation):
             ax.hist(h.ravel(), bins=bins, histtype="step", density=True, label=name)
     ax.set(xlabel="activation value", ylabel="density")
-    ax.legend()
-    return ax
-
-
-def plot_schedules(schedules: Mapping[str, Schedule], steps: int, ax: Axes | None = None) -> Axes:
-    """Learning rate against step for each named schedule, steps 0 .. steps − 1."""
-    ax = _axes(ax)
-    t = np.arange(steps)
-    for name, schedule in schedules.items():
-        ax.plot(t, [schedule(int(s)) for s in t], label=name)
-    ax.set(xlabel="step", ylabel="learning rate")
     ax.legend()
     return ax

@@ -113,23 +113,3 @@ class OneCycle:
             return _cosine_between(start, self.max_lr, step / peak_step)
         fraction = min((step - peak_step) / (self.total_steps - peak_step), 1.0)
         return _cosine_between(self.max_lr, start / self.final_div_factor, fraction)
-
-
-SCHEDULES: dict[str, Callable[..., Schedule]] = {
-    "constant": Constant,
-    "step": StepDecay,
-    "exponential": ExponentialDecay,
-    "linear": LinearDecay,
-    "cosine": Cosine,
-    "warmup": LinearWarmup,
-    "one_cycle": OneCycle,
-}
-
-
-def get_schedule(name: str, **kwargs: float | int | Schedule) -> Schedule:
-    """Build a schedule by name, e.g. get_schedule("cosine", lr=0.1, total_steps=1000)."""
-    try:
-        cls = SCHEDULES[name]
-    except KeyError:
-        raise ValueError(f"Unknown schedule {name!r}. Valid names: {', '.join(SCHEDULES)}.") from None
-    return cls(**kwargs)

@@ -18,13 +18,13 @@ def save_params(model: HasParameters, path: str | os.PathLike) -> Path:
     """Write every parameter to `path` (".npz" is appended if missing); returns the file's path."""
     path = Path(path)
     path = path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
-    np.savez(path, **{f"{name}.{key}": param for name, key, param, _ in model.parameters()})
+    np.savez(path, **{p.name: p.value for p in model.parameters()})
     return path
 
 
 def load_params(model: HasParameters, path: str | os.PathLike) -> None:
     """Load parameters saved by `save_params` into `model`; keys and shapes must match exactly."""
-    params = {f"{name}.{key}": param for name, key, param, _ in model.parameters()}
+    params = {p.name: p.value for p in model.parameters()}
     with np.load(path, allow_pickle=False) as archive:
         missing, unexpected = params.keys() - archive.files, set(archive.files) - params.keys()
         if missing or unexpected:

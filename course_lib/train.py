@@ -1,14 +1,23 @@
-"""`fit`: mini-batch training with a seeded shuffle, schedules, validation and a `History`.
+"""`fit`: mini-batch training with a seeded shuffle, schedules, validation, callbacks and a `History`.
 
-Derived in notebook 07 (MNIST), used from notebook 05 on. One epoch visits every sample once in a
-random order drawn from np.random.default_rng(seed), so the same seed gives the same history, bit for bit.
+Derived in notebook 07 (MNIST), used from notebook 04 on (`Network.train` is `fit` with one full batch).
+One epoch visits every sample once in a random order drawn from np.random.default_rng(seed), in
+batches of `batch_size`; the last batch of an epoch holds what is left (it may be smaller). The same
+seed gives the same history, bit for bit.
+
+Callbacks are any objects with one or both of these methods (see `Callback`):
+    on_step(step, model, loss, lr, batch_size)  after backward (and clipping), before the update;
+    on_epoch(epoch, history)                    after the epoch's figures are recorded; return True to stop.
+`course_lib.diagnostics` has the ones the notebooks use. Without callbacks a step does no extra work.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -27,25 +36,38 @@ class TrainingDiverged(RuntimeError):
 
 @dataclass
 class History:
-    """What `fit` records, one value per epoch (except `batch_loss`, one per step).
+    """What `fit` records: one value per epoch, and per step for the `batch_` lists.
 
     `loss` and `accuracy` are running means over the epoch's batches (taken before each step, as Keras
     does); `val_loss` and `val_accuracy` are measured after the epoch. Accuracies are NaN for losses that
-    are not classification losses.
-    `lr` is the learning rate of the epoch's last step. `grad_norms` and `weight_norms` map a layer name
-    ("0.Dense") to the norm √(Σ θ²) over that layer's parameters, taken at the epoch's last step
-    (one cheap sample per epoch instead of an extra pass). `diverged` is set by on_divergence="stop".
+    are not classification losses. `batch_loss[t]` and `batch_lr[t]` are the loss and the learning rate
+    of step t. `clipped_steps` counts the steps whose gradient norm exceeded clip_norm.
+    `diverged` is set by on_divergence="stop", `stopped` when a callback's on_epoch asked to stop.
     """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
     batch_loss: list[float] = field(default_factory=list)
-    grad_norms: dict[str, list[float]] = field(default_factory=dict)
-    weight_norms: dict[str, list[float]] = field(default_factory=dict)
+    batch_lr: list[float] = field(default_factory=list)
+    clipped_steps: int = 0
     diverged: bool = False
+    stopped: bool = False
+
+
+class Callback(Protocol):
+    """What `fit` calls. A callback may have either method or both; fit looks them up once.
+
+    on_step: `step` counts from 0 over all epochs; the model's grads hold this step's gradient and its
+    parameters are still those `loss` was measured at; `lr` is the rate about to be applied;
+    `batch_size` is this batch's size (the last batch of an epoch may be smaller).
+    on_epoch: `epoch` counts from 0; `history` already holds that epoch's figures. Return True to stop.
+    """
+
+    def on_step(self, step: int, model: Sequential, loss: float, lr: float, batch_size: int) -> None: ...
+
+    def on_epoch(self, epoch: int, history: History) -> bool | None: ...
 
 
 def _check_data(model: Sequential, x: np.ndarray, y: np.ndarray, loss_fn: LossFn, where: str) -> None:
@@ -61,20 +83,12 @@ def _check_data(model: Sequential, x: np.ndarray, y: np.ndarray, loss_fn: LossFn
 def _make_optimizer(model: Sequential, optimizer: Optimizer | str | None, lr: float | None) -> Optimizer:
     if isinstance(optimizer, Optimizer):
         if lr is not None:
-            optimizer.lr = lr
+            raise ValueError(
+                f"fit got both an optimizer ({optimizer!r}) and lr={lr}: give the rate to the optimizer, "
+                "e.g. Momentum(model, lr=0.05), or pass a schedule."
+            )
         return optimizer
     return get_optimizer(optimizer or "sgd", model, lr=0.1 if lr is None else lr)
-
-
-def _record_norms(model: Sequential, history: History) -> None:
-    grads: dict[str, float] = {}
-    weights: dict[str, float] = {}
-    for name, _, param, grad in model.parameters():
-        grads[name] = grads.get(name, 0.0) + float(np.vdot(grad, grad))
-        weights[name] = weights.get(name, 0.0) + float(np.vdot(param, param))
-    for name in grads:
-        history.grad_norms.setdefault(name, []).append(math.sqrt(grads[name]))
-        history.weight_norms.setdefault(name, []).append(math.sqrt(weights[name]))
 
 
 @dataclass
@@ -87,6 +101,7 @@ class _Loop:
     schedule: Schedule | None
     clip_norm: float | None
     classify: bool
+    step_hooks: list
     step: int = 0
 
 
@@ -110,15 +125,18 @@ def _train_epoch(
         out = model.forward(xb)
         batch_loss, grad = loop.loss_fn(out, yb)
         history.batch_loss.append(batch_loss)
+        history.batch_lr.append(opt.lr)
         if not math.isfinite(batch_loss):
             raise TrainingDiverged(
                 f"Training diverged at epoch {epoch + 1}, step {loop.step}: the loss became {batch_loss}. "
                 f"Try a lower learning rate (it was {opt.lr:g}), gradient clipping (e.g. clip_norm=1.0), "
                 f"or smaller initial weights (Xavier or He instead of a fixed large scale)."
             )
-        model.backward(grad)
-        if loop.clip_norm is not None:
-            clip_grad_norm(grads, loop.clip_norm)
+        model.backward(grad, input_grad=False)
+        if loop.clip_norm is not None and clip_grad_norm(grads, loop.clip_norm) > loop.clip_norm:
+            history.clipped_steps += 1
+        for hook in loop.step_hooks:
+            hook(loop.step, model, batch_loss, opt.lr, len(idx))
         opt.step()
         total += batch_loss * len(idx)
         if loop.classify:
@@ -134,14 +152,10 @@ def _end_epoch(
     correct: int,
     n: int,
     val: tuple[np.ndarray, np.ndarray] | None,
-    track_norms: bool,
 ) -> dict[str, str]:
     """Append the epoch's figures to history; return them for the progress bar."""
     history.loss.append(total / n)
     history.accuracy.append(correct / n if loop.classify else math.nan)
-    history.lr.append(loop.opt.lr)
-    if track_norms:
-        _record_norms(loop.model, history)
     shown = {"loss": f"{history.loss[-1]:.4f}"}
     if val is not None:
         out = loop.model.predict(val[0])
@@ -164,18 +178,20 @@ def fit(
     loss: str | LossFn = "softmax_cross_entropy",
     val: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
-    quiet: bool = False,
+    shuffle: bool = True,
     clip_norm: float | None = None,
-    track_norms: bool = True,
+    callbacks: Sequence[object] = (),
+    quiet: bool = False,
     on_divergence: str = "raise",
 ) -> History:
     """Train `model` on x: (n, n_in) float and y: (n,) integer labels (or targets shaped like the output).
 
-    optimizer: an Optimizer, a name ("sgd", "momentum", "nesterov", "adam") or None for SGD;
-    lr overrides its learning rate (default 0.1 for a new one). schedule(step) sets the lr before every
-    step (step counts from 0 over all epochs). clip_norm rescales the gradients' global norm.
-    val=(x_val, y_val) is evaluated after every epoch. A NaN or infinite loss raises TrainingDiverged,
-    or with on_divergence="stop" warns and returns the history so far with history.diverged = True.
+    optimizer: an Optimizer (its own lr is used), a name ("sgd", "momentum", "adam") or None for SGD;
+    lr is the learning rate of a new one (default 0.1). schedule(step) sets the lr before every step
+    (step counts from 0 over all epochs). shuffle=False keeps the data's order (full-batch descent).
+    clip_norm rescales the gradients' global norm. val=(x_val, y_val) is evaluated after every epoch.
+    callbacks: objects with on_step and/or on_epoch (see `Callback`). A NaN or infinite loss raises
+    TrainingDiverged, or with on_divergence="stop" warns and returns the history so far, diverged = True.
     """
     if on_divergence not in ("raise", "stop"):
         raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}.")
@@ -184,18 +200,28 @@ def fit(
     if val is not None:
         _check_data(model, *val, loss_fn, "fit (val)")
     classify = loss_fn in (softmax_cross_entropy, binary_cross_entropy)
-    loop = _Loop(model, loss_fn, _make_optimizer(model, optimizer, lr), schedule, clip_norm, classify)
+    step_hooks = [cb.on_step for cb in callbacks if hasattr(cb, "on_step")]
+    epoch_hooks = [cb.on_epoch for cb in callbacks if hasattr(cb, "on_epoch")]
+    for callback in callbacks:
+        if not (hasattr(callback, "on_step") or hasattr(callback, "on_epoch")):
+            raise TypeError(f"fit: callback {callback!r} has neither on_step nor on_epoch (see Callback).")
+    optimizer = _make_optimizer(model, optimizer, lr)
+    loop = _Loop(model, loss_fn, optimizer, schedule, clip_norm, classify, step_hooks)
     rng = np.random.default_rng(seed)
     history = History()
     with tqdm(range(epochs), disable=quiet, desc="fit", unit="epoch") as bar:
         for epoch in bar:
+            order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
             try:
-                total, correct = _train_epoch(loop, x, y, rng.permutation(len(x)), batch_size, history, epoch)
+                total, correct = _train_epoch(loop, x, y, order, batch_size, history, epoch)
             except TrainingDiverged as error:
                 if on_divergence == "raise":
                     raise
                 warnings.warn(str(error), RuntimeWarning, stacklevel=2)
                 history.diverged = True
                 return history
-            bar.set_postfix(_end_epoch(loop, history, total, correct, len(x), val, track_norms))
+            bar.set_postfix(_end_epoch(loop, history, total, correct, len(x), val))
+            if any([hook(epoch, history) for hook in epoch_hooks]):
+                history.stopped = True
+                break
     return history

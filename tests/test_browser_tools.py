@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib import setup_check
+from course_lib.course import setup_check
 
 ROOT = Path(__file__).resolve().parents[1]
 

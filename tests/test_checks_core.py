@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from course_lib.checks import Case, ExerciseError, Mistake, check, compare
-from course_lib.playgrounds import nb00
+from course_lib.course.checks import Case, ExerciseError, Mistake, check, compare
+from course_lib.course.playgrounds import nb00
 
 
 def column_sums(x):

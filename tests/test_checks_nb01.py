@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from course_lib.checks import ExerciseError
-from course_lib.checks import nb01 as checks
+from course_lib.course.checks import ExerciseError
+from course_lib.course.checks import nb01 as checks
 
 
 def not_written(*args):

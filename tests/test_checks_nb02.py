@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from course_lib.checks import ExerciseError
-from course_lib.checks import nb02 as checks
+from course_lib.course.checks import ExerciseError
+from course_lib.course.checks import nb02 as checks
 
 
 def stable_sigmoid(x):

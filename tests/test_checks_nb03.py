@@ -1,4 +1,4 @@
-"""Tests for course_lib.checks.nb03: right answers pass, usual wrong answers get their hint."""
+"""Tests for course_lib.course.checks.nb03: right answers pass, usual wrong answers get their hint."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from course_lib.activations import sigmoid
-from course_lib.checks import ExerciseError
-from course_lib.checks import nb03 as checks
+from course_lib.course.checks import ExerciseError
+from course_lib.course.checks import nb03 as checks
 
 
 def test_centered_difference_correct_answer_passes(capsys):

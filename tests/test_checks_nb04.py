@@ -1,12 +1,12 @@
-"""Tests for course_lib.checks.nb04: right answers pass, usual wrong answers get their hint."""
+"""Tests for course_lib.course.checks.nb04: right answers pass, usual wrong answers get their hint."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_lib.checks import ExerciseError
-from course_lib.checks import nb04 as checks
+from course_lib.course.checks import ExerciseError
+from course_lib.course.checks import nb04 as checks
 
 
 def sigmoid(z):
@@ -103,7 +103,7 @@ def test_backprop_step_correct_answer_passes(capsys):
 
 
 def test_backprop_step_matches_one_step_of_the_library_network():
-    from course_lib.data import xor
+    from course_lib.toy_data import xor
     from course_lib.network import Network
 
     x, y = xor()

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from course_lib import init
-from course_lib.checks import ExerciseError
-from course_lib.checks import nb05 as checks
+from course_lib.course.checks import ExerciseError
+from course_lib.course.checks import nb05 as checks
 
 
 def not_written(*args):

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from course_lib.checks import ExerciseError
-from course_lib.checks import nb06 as checks
+from course_lib.course.checks import ExerciseError
+from course_lib.course.checks import nb06 as checks
 
 
 def exponential_decay(step, lr0, decay_rate, decay_steps):

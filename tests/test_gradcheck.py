@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from course_lib.gradcheck import check_layer, check_model, rel_error
-from course_lib.layers import Dense, LeakyReLU, Sequential, Sigmoid, Tanh
+from course_lib.layers import Dense, ReLU, Sequential, Sigmoid, Tanh
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((6, 4))
@@ -13,7 +13,7 @@ def three_layer(last=None) -> Sequential:
         Dense(4, 5, rng=0, dtype=np.float64),
         Tanh(),
         Dense(5, 5, rng=1, dtype=np.float64),
-        LeakyReLU(0.1),
+        ReLU(),
     ]
     return Sequential(*layers, Dense(5, 3, rng=2, dtype=np.float64), *([last] if last else []))
 

@@ -5,13 +5,13 @@ from course_lib.gradcheck import check_layer
 from course_lib.layers import (
     Dense,
     Dropout,
-    LeakyReLU,
     ReLU,
     Sequential,
     Sigmoid,
     Softmax,
     Tanh,
     activation_layer,
+    mlp,
 )
 
 X64 = np.random.default_rng(1).uniform(-2, 2, (4, 5))
@@ -20,7 +20,7 @@ X64 = np.where(np.abs(X64) < 0.1, 0.5, X64)  # keep ReLU's kink out of the finit
 
 @pytest.mark.parametrize(
     "layer",
-    [Dense(5, 3, rng=0, dtype=np.float64), Sigmoid(), Tanh(), ReLU(), LeakyReLU(alpha=0.1), Softmax()],
+    [Dense(5, 3, rng=0, dtype=np.float64), Sigmoid(), Tanh(), ReLU(), Softmax()],
     ids=repr,
 )
 def test_layer_backward_matches_finite_differences(layer) -> None:
@@ -118,13 +118,15 @@ def test_sequential_chains_forward_and_backward_and_names_parameters() -> None:
     dx = model.backward(np.ones_like(y), input_grad=True)
     manual = np.ones_like(y) @ model.layers[2].W.T * (1 - np.tanh(X64 @ model.layers[0].W) ** 2)
     np.testing.assert_allclose(dx, manual @ model.layers[0].W.T)
-    assert model.backward(np.ones_like(y)) is None
-    assert [(name, key) for name, key, _, _ in model.parameters()] == [
-        ("0.Dense", "W"),
-        ("0.Dense", "b"),
-        ("2.Dense", "W"),
-        ("2.Dense", "b"),
+    assert model.backward(np.ones_like(y), input_grad=False) is None
+    params = list(model.parameters())
+    assert [(p.name, p.layer, p.decay) for p in params] == [
+        ("0.Dense.W", "0.Dense", True),
+        ("0.Dense.b", "0.Dense", False),
+        ("2.Dense.W", "2.Dense", True),
+        ("2.Dense.b", "2.Dense", False),
     ]
+    assert params[0].value is model.layers[0].W and params[3].grad is model.layers[2].grads["b"]
     np.testing.assert_array_equal(model.predict(X64), y)
     assert repr(model) == "Sequential(Dense(5→4), Tanh(), Dense(4→2))"
 
@@ -134,6 +136,48 @@ def test_sequential_needs_a_layer_and_activation_names_are_checked() -> None:
         Sequential()
     assert isinstance(activation_layer("relu"), ReLU)
     with pytest.raises(
-        ValueError, match=r"Unknown activation 'rleu'.*sigmoid, tanh, relu, leaky_relu, softmax"
+        ValueError, match=r"Unknown activation 'rleu'. Valid names: sigmoid, tanh, relu\.$"
     ):
         activation_layer("rleu")
+
+
+def test_every_layer_defaults_to_returning_the_input_gradient() -> None:
+    layers = [Dense(5, 3, rng=0, dtype=np.float64), ReLU(), Softmax(), Dropout(0.5, rng=0),
+              Sequential(Dense(5, 2, rng=0, dtype=np.float64))]
+    for layer in layers:
+        y = layer.forward(X64)
+        assert layer.backward(np.ones_like(y)).shape == X64.shape, layer
+        assert layer.backward(np.ones_like(y), input_grad=False) is None, layer
+
+
+def test_activation_output_is_what_forward_returned() -> None:
+    relu = ReLU()
+    with pytest.raises(RuntimeError, match=r"ReLU\(\)\.output asked before forward"):
+        relu.output
+    y = relu.forward(X64)
+    assert relu.output is y and relu.out_shape == X64.shape
+
+
+def test_mlp_builds_dense_activation_pairs_with_the_matching_init() -> None:
+    model = mlp([784, 128, 64, 64], "relu", seed=0)
+    assert repr(model) == "Sequential(Dense(784→128), ReLU(), Dense(128→64), ReLU(), Dense(64→64))"
+    stds = [layer.W.std() for layer in model.layers[::2]]  # He, He, then Xavier (√(2/64) vs √(2/128))
+    np.testing.assert_allclose(stds, [np.sqrt(2 / 784), np.sqrt(2 / 128), np.sqrt(2 / 128)], rtol=0.04)
+    assert all(layer.W.dtype == np.float32 for layer in model.layers[::2])
+    tanh = mlp([4, 3, 2], "tanh", dropout=0.2, dtype=np.float64, output_activation="sigmoid")
+    assert repr(tanh) == "Sequential(Dense(4→3), Tanh(), Dropout(p=0.2), Dense(3→2), Sigmoid())"
+    assert tanh.layers[0].W.dtype == np.float64
+
+
+def test_mlp_same_seed_same_weights_and_seeds_share_no_draws() -> None:
+    a, b, c = mlp([20, 8, 4], seed=0), mlp([20, 8, 4], seed=0), mlp([20, 8, 4], seed=1)
+    assert all(np.array_equal(p.value, q.value) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    first_of_seed1 = c.layers[0].W.ravel()[:32]
+    assert not np.isin(first_of_seed1, a.layers[2].W.ravel()).any()
+
+
+def test_mlp_rejects_too_few_sizes_and_unknown_activation() -> None:
+    with pytest.raises(ValueError, match=r"mlp needs an input and an output size at least.*\[784\]"):
+        mlp([784])
+    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'"):
+        mlp([2, 1], "rleu")

@@ -29,8 +29,8 @@ def test_xor_converges_for_all_20_seeds() -> None:
 
 def test_weights_and_biases_are_the_dense_layers_arrays() -> None:
     net = Network([2, 3, 1], seed=0)
-    dense = [layer for layer in net.model.layers if isinstance(layer, Dense)]
-    assert net.layers == [2, 3, 1]
+    dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+    assert net.sizes == [2, 3, 1] and len(net.layers) == 4
     assert [w.shape for w in net.weights] == [(2, 3), (3, 1)]
     assert [b.shape for b in net.biases] == [(3,), (1,)]
     assert all(w is d.W for w, d in zip(net.weights, dense, strict=True))

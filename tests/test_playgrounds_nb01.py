@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from course_lib.playgrounds import nb01
+from course_lib.course.playgrounds import nb01
 
 SHAPES = [(1,), (3,), (10,), (1, 3), (3, 1), (3, 3), (3, 10), (10, 3), (1, 10), (10, 1)]
 

@@ -1,4 +1,4 @@
-"""Tests for course_lib.playgrounds.nb03: the tangent playground's numbers and the two figures."""
+"""Tests for course_lib.course.playgrounds.nb03: the tangent playground's numbers and the two figures."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_lib.activations import sigmoid  # noqa: E402
-from course_lib.playgrounds import nb03  # noqa: E402
+from course_lib.course.playgrounds import nb03  # noqa: E402
 
 
 @pytest.mark.parametrize("name", list(nb03.COMPOSITES))

@@ -1,4 +1,4 @@
-"""Tests for course_lib.playgrounds.nb04: XOR training snapshots and the decision-boundary figures."""
+"""Tests for course_lib.course.playgrounds.nb04: XOR training snapshots and the decision-boundary figures."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib.data import xor  # noqa: E402
+from course_lib.toy_data import xor  # noqa: E402
 from course_lib.network import Network  # noqa: E402
-from course_lib.playgrounds import nb04  # noqa: E402
+from course_lib.course.playgrounds import nb04  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_snapshots_hold_the_parameters_at_the_requested_epochs(run):
     assert run.losses.shape == (10_000,)
     assert [p.shape for p in run.params[0]] == [(2, 3), (3,), (3, 1), (1,)]
     start = Network([2, 3, 1], seed=0)
-    for mine, fresh in zip(run.params[0], (p for _, _, p, _ in start.parameters()), strict=True):
+    for mine, fresh in zip(run.params[0], (p.value for p in start.parameters()), strict=True):
         assert np.array_equal(mine, fresh)
 
 

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_lib.layers import Dense, Tanh  # noqa: E402
-from course_lib.playgrounds import nb05  # noqa: E402
+from course_lib.course.playgrounds import nb05  # noqa: E402
 
 
 def _inputs(batch=200, n_in=64, seed=0):

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib.playgrounds import nb06  # noqa: E402
+from course_lib.course.playgrounds import nb06  # noqa: E402
 from course_lib.schedules import Cosine  # noqa: E402
 
 STEPS = np.arange(nb06.TOTAL_STEPS)

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_lib.layers import Dense, Sequential  # noqa: E402
-from course_lib.playgrounds import nb07  # noqa: E402
+from course_lib.course.playgrounds import nb07  # noqa: E402
 
 
 def blank() -> np.ndarray:

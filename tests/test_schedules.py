@@ -10,7 +10,6 @@ from course_lib.schedules import (
     LinearWarmup,
     OneCycle,
     StepDecay,
-    get_schedule,
 )
 
 
@@ -44,10 +43,3 @@ def test_one_cycle_rises_to_max_then_anneals_below_start() -> None:
     assert sched(30) == pytest.approx(1.0)
     assert sched(65) == pytest.approx((1 + 1 / 25 / 1e4) / 2)
     assert sched(100) == pytest.approx(1 / 25 / 1e4)
-
-
-def test_get_schedule_builds_by_name_and_lists_valid_names() -> None:
-    assert get_schedule("cosine", lr=0.1, total_steps=10) == Cosine(0.1, 10)
-    assert get_schedule("warmup", schedule=Constant(0.1), warmup_steps=2)(0) == pytest.approx(0.05)
-    with pytest.raises(ValueError, match=r"Unknown schedule 'cosin'.*constant, step, exponential.*one_cycle"):
-        get_schedule("cosin")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from course_lib import student
-from course_lib.checks import ExerciseError
+from course_lib.course import student
+from course_lib.course.checks import ExerciseError
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

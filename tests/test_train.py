@@ -31,7 +31,7 @@ def test_fit_reaches_high_accuracy_on_a_tiny_problem() -> None:
     assert len(history.loss) == len(history.val_accuracy) == 20
     assert history.loss[-1] < history.loss[0]
     assert history.accuracy[-1] > 0.95 and history.val_accuracy[-1] > 0.95
-    assert all(p.dtype == np.float32 for _, _, p, _ in model.parameters())
+    assert all(p.value.dtype == np.float32 for p in model.parameters())
 
 
 def test_same_seed_gives_bit_identical_history() -> None:
@@ -46,20 +46,66 @@ def test_schedule_sets_lr_every_step_and_history_records_it() -> None:
     steps_per_epoch = math.ceil(len(X) / 50)
     schedule = StepDecay(0.1, step_size=steps_per_epoch, gamma=0.5)
     history = fit(model, X, Y, epochs=3, batch_size=50, schedule=schedule, quiet=True)
-    assert history.lr == pytest.approx([0.1, 0.05, 0.025])
+    expected = [0.1] * steps_per_epoch + [0.05] * steps_per_epoch + [0.025] * steps_per_epoch
+    assert history.batch_lr == pytest.approx(expected)
     assert len(history.batch_loss) == 3 * steps_per_epoch
 
 
-def test_norms_are_recorded_per_layer_per_epoch() -> None:
+class Recorder:
+    """Keeps every call fit makes, and asks to stop after epoch `stop_after` (None: never)."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.steps: list[tuple[int, float, float, int]] = []
+        self.epochs: list[tuple[int, int]] = []
+        self.stop_after = stop_after
+
+    def on_step(self, step: int, model: Sequential, loss: float, lr: float, batch_size: int) -> None:
+        self.steps.append((step, loss, lr, batch_size))
+
+    def on_epoch(self, epoch: int, history) -> bool:
+        self.epochs.append((epoch, len(history.loss)))
+        return epoch == self.stop_after
+
+
+def test_callbacks_see_every_step_and_epoch_in_order() -> None:
+    recorder = Recorder()
+    history = fit(mlp(), X, Y, epochs=2, batch_size=128, lr=0.1, quiet=True, callbacks=[recorder])
+    assert [s[0] for s in recorder.steps] == list(range(6))
+    assert [s[3] for s in recorder.steps] == [128, 128, 44] * 2  # 300 = 128 + 128 + 44
+    assert [s[1] for s in recorder.steps] == history.batch_loss
+    assert [s[2] for s in recorder.steps] == history.batch_lr == [0.1] * 6
+    assert recorder.epochs == [(0, 1), (1, 2)]
+
+
+def test_on_step_sees_the_gradient_before_the_update() -> None:
+    class Snapshot:
+        def on_step(self, step, model, loss, lr, batch_size):
+            self.before = [(p.value.copy(), p.grad.copy()) for p in model.parameters()]
+
+    model, snapshot = mlp(), Snapshot()
+    fit(model, X, Y, epochs=1, batch_size=len(X), lr=0.1, quiet=True, callbacks=[snapshot])
+    for (value, grad), p in zip(snapshot.before, model.parameters(), strict=True):
+        np.testing.assert_allclose(p.value, value - 0.1 * grad, rtol=1e-6, atol=1e-7)
+
+
+def test_a_callback_can_stop_training_after_an_epoch() -> None:
+    history = fit(mlp(), X, Y, epochs=5, quiet=True, callbacks=[Recorder(stop_after=1)])
+    assert history.stopped and len(history.loss) == 2
+
+
+def test_callbacks_without_hooks_and_lr_beside_an_optimizer_are_refused() -> None:
+    with pytest.raises(TypeError, match=r"callback 3 has neither on_step nor on_epoch"):
+        fit(mlp(), X, Y, epochs=1, quiet=True, callbacks=[3])
     model = mlp()
-    history = fit(model, X, Y, epochs=2, optimizer=Momentum(model, 0.1), quiet=True)
-    assert set(history.grad_norms) == set(history.weight_norms) == {"0.Dense", "2.Dense"}
-    assert all(len(v) == 2 and v[-1] > 0 for v in history.grad_norms.values())
-    W, b = model.layers[2].W, model.layers[2].b
-    assert history.weight_norms["2.Dense"][-1] == pytest.approx(
-        np.sqrt((W**2).sum() + (b**2).sum()), rel=1e-5
-    )
-    assert fit(mlp(), X, Y, epochs=1, track_norms=False, quiet=True).grad_norms == {}
+    with pytest.raises(ValueError, match=r"fit got both an optimizer \(Momentum\(lr=0.1\)\) and lr=0.5"):
+        fit(model, X, Y, epochs=1, optimizer=Momentum(model, 0.1), lr=0.5, quiet=True)
+
+
+def test_shuffle_false_is_full_batch_descent_in_order() -> None:
+    a, b = mlp(), mlp()
+    fit(a, X, Y, epochs=2, batch_size=len(X), shuffle=False, seed=1, quiet=True)
+    fit(b, X, Y, epochs=2, batch_size=len(X), shuffle=False, seed=2, quiet=True)
+    assert all(np.array_equal(p.value, q.value) for p, q in zip(a.parameters(), b.parameters(), strict=True))
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")
@@ -80,7 +126,7 @@ def test_on_divergence_stop_returns_partial_history_with_a_warning() -> None:
 
 def test_gradient_clipping_rescues_the_huge_learning_rate() -> None:
     history = fit(mlp(), X * 100, Y, epochs=5, lr=1e4, clip_norm=1e-4, quiet=True)
-    assert not history.diverged
+    assert not history.diverged and 1 <= history.clipped_steps < len(history.batch_loss)
     assert all(math.isfinite(v) for v in history.loss)
     assert history.accuracy[-1] > 0.9
 

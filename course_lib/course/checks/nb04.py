@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.checks._core import Case, Mistake, check
+from course_lib.course.checks._core import Case, Mistake, check
 
 
 def _rng_array(seed: int, *shape: int, scale: float = 1.0) -> np.ndarray:

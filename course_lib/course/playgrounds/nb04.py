@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course_lib.activations import sigmoid
-from course_lib.data import xor
 from course_lib.network import Network
+from course_lib.toy_data import xor
 
 Params = list[np.ndarray]
 
@@ -59,12 +59,16 @@ def train_snapshots(
     x, y = xor()
     net = Network([2, hidden, 1], activation="sigmoid", learning_rate=learning_rate, seed=seed)
     wanted = set(epochs.tolist())
-    params, losses = [], np.empty(epochs[-1], dtype=np.float64)
-    for epoch in range(epochs[-1] + 1):
-        if epoch in wanted:
-            params.append([p.copy() for _, _, p, _ in net.parameters()])
-        if epoch < epochs[-1]:
-            losses[epoch] = net.back_propagate(x, y)
+    params: list[Params] = []
+
+    class KeepSnapshots:
+        def on_epoch(self, epoch: int, history: object) -> None:
+            if epoch + 1 in wanted:
+                params.append([p.value.copy() for p in net.parameters()])
+
+    if 0 in wanted:
+        KeepSnapshots().on_epoch(-1, None)
+    losses = net.train(x, y, int(epochs[-1]), callbacks=[KeepSnapshots()])
     return Snapshots(epochs, params, losses)
 
 

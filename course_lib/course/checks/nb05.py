@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from course_lib.checks._core import Case, Mistake, check
+from course_lib.course.checks._core import Case, Mistake, check
 
 #: The share of a normal distribution within one standard deviation of its mean, erf(1/√2).
 WITHIN_ONE_STD = math.erf(1 / math.sqrt(2))

@@ -4,6 +4,6 @@ Call them right after an exercise cell, e.g. ``checks.check_matmul(matmul)``. Th
 ``_core``; each notebook's checks live in their own module and are re-exported here.
 """
 
-from course_lib.checks._core import Case, ExerciseError, Mistake, check, compare
+from course_lib.course.checks._core import Case, ExerciseError, Mistake, check, compare
 
 __all__ = ["Case", "ExerciseError", "Mistake", "check", "compare"]

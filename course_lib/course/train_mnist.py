@@ -1,4 +1,6 @@
-"""Train the course's best MNIST network from the terminal: `python -m course_lib.mnist` (or `make train`).
+"""Train the course's best MNIST network from the terminal: `make train`.
+
+Or `python -m course_lib.course.train_mnist`.
 
 The recipe of notebook 07: inputs standardized with the training set's mean and standard deviation,
 a 784-256-10 ReLU network (He initialization for the hidden layer), softmax cross-entropy, mini-batches
@@ -23,7 +25,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from course_lib.data import load_mnist  # noqa: E402
-from course_lib.layers import Dense, ReLU, Sequential  # noqa: E402
+from course_lib.layers import Sequential, mlp  # noqa: E402
 from course_lib.metrics import accuracy  # noqa: E402
 from course_lib.optim import Momentum  # noqa: E402
 from course_lib.schedules import LinearDecay  # noqa: E402
@@ -49,7 +51,7 @@ class Result:
 
 def build_model(hidden: int = 256, seed: int = 0) -> Sequential:
     """784-hidden-10: Dense (He init) → ReLU → Dense (Xavier init), seeded."""
-    return Sequential(Dense(784, hidden, init="he", rng=seed), ReLU(), Dense(hidden, 10, rng=seed + 1))
+    return mlp([784, hidden, 10], "relu", seed=seed)
 
 
 def standardize(x_train: np.ndarray, *others: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
@@ -106,7 +108,8 @@ def run(epochs: int = 3, batch_size: int = 64, lr: float = 0.05, hidden: int = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_lib.mnist", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m course_lib.course.train_mnist",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="passes over the training set (default 3)")
     parser.add_argument("--batch-size", type=int, default=64, help="samples per step (default 64)")
     parser.add_argument("--lr", type=float, default=0.05, help="starting learning rate (default 0.05)")

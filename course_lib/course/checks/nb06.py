@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.checks._core import Case, Mistake, check
+from course_lib.course.checks._core import Case, Mistake, check
 from course_lib.schedules import Constant, Cosine, ExponentialDecay, LinearWarmup
 
 

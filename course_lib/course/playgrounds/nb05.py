@@ -18,8 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import DTypeLike
 
-from course_lib.init import get_init
-from course_lib.layers import Activation, Dense, Sequential, activation_layer
+from course_lib.layers import Activation, Dense, Sequential, mlp
 from course_lib.losses import softmax_cross_entropy
 
 Initializer = Callable[..., np.ndarray]
@@ -59,13 +58,7 @@ def deep_mlp(
     """
     if depth < 1:
         raise ValueError(f"depth must be at least 1 hidden layer, got {depth}.")
-    make = get_init(init) if isinstance(init, str) else init
-    rng = np.random.default_rng(seed)
-    sizes = [n_in] + [width] * depth
-    stack = []
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
-        stack += [Dense(a, b, make, rng=rng), activation_layer(activation)]
-    return Sequential(*stack, Dense(width, n_out, make, rng=rng))
+    return mlp([n_in, *[width] * depth, n_out], activation, init=init, output_init=init, seed=seed)
 
 
 def record_forward(model: Sequential, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:

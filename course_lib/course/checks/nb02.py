@@ -14,7 +14,7 @@ import numpy as np
 
 from course_lib.activations import sigmoid as _sigmoid
 from course_lib.activations import softmax as _softmax
-from course_lib.checks._core import Case, Mistake, check
+from course_lib.course.checks._core import Case, Mistake, check
 
 
 def _strict(function: Callable, hints: dict[str, str]) -> Callable:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_lib.data import two_spirals
-from course_lib.layers import Dense, ReLU, Sequential
-from course_lib.losses import softmax_cross_entropy
+from course_lib.layers import Sequential, mlp
 from course_lib.metrics import accuracy
 from course_lib.optim import SGD
 from course_lib.plots import plot_decision_boundary
@@ -30,6 +29,8 @@ from course_lib.schedules import (
     Schedule,
     StepDecay,
 )
+from course_lib.toy_data import two_spirals
+from course_lib.train import fit
 
 KINDS = ("constant", "step", "exponential", "cosine", "one-cycle")
 
@@ -92,33 +93,21 @@ class ToyRun:
 
 def train_spirals(schedule: Schedule, total_steps: int = TOTAL_STEPS, batch_size: int = 40,
                   hidden: int = 24, seed: int = 0) -> ToyRun:
-    """Train 2-hidden-2 ReLU layers (softmax output) with plain SGD, lr = schedule(step) before each step.
+    """Train a 2-hidden-hidden-2 ReLU network with plain SGD, lr = schedule(step) before each step.
 
-    Mini-batches of `batch_size` from a fresh shuffle every epoch, np.random.default_rng(seed).
+    `fit` with mini-batches of `batch_size`, reshuffled every epoch; total_steps is rounded up to whole
+    epochs of the 400 training points. Weights from mlp(seed=seed), shuffles from fit(seed=seed).
     """
     x, y, x_test, y_test = spirals()
-    rng = np.random.default_rng(seed)
-    model = Sequential(Dense(2, hidden, init="he", rng=rng), ReLU(),
-                       Dense(hidden, hidden, init="he", rng=rng), ReLU(), Dense(hidden, 2, rng=rng))
-    opt = SGD(model, lr=schedule(0))
-    per_epoch = len(x) // batch_size
-    lrs, losses = [], []
-    for step in range(total_steps):
-        if step % per_epoch == 0:
-            order = rng.permutation(len(x))
-        rows = order[(step % per_epoch) * batch_size:(step % per_epoch + 1) * batch_size]
-        opt.lr = schedule(step)
-        loss, grad = softmax_cross_entropy(model.forward(x[rows]), y[rows])
-        lrs.append(opt.lr)
-        losses.append(loss)
-        if not math.isfinite(loss):
-            break
-        model.backward(grad)
-        opt.step()
-    diverged = not math.isfinite(losses[-1])
-    with np.errstate(all="ignore"):
+    model = mlp([2, hidden, hidden, 2], "relu", seed=seed)
+    epochs = -(-total_steps // -(-len(x) // batch_size))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        history = fit(model, x, y, epochs=epochs, batch_size=batch_size, optimizer=SGD(model, schedule(0)),
+                      schedule=schedule, seed=seed, quiet=True, on_divergence="stop")
         train_acc, test_acc = accuracy(model.predict(x), y), accuracy(model.predict(x_test), y_test)
-    return ToyRun(model, np.array(lrs), np.array(losses), train_acc, test_acc, diverged)
+    return ToyRun(model, np.array(history.batch_lr), np.array(history.batch_loss), train_acc, test_acc,
+                  history.diverged)
 
 
 def moving_average(values: np.ndarray, window: int) -> np.ndarray:

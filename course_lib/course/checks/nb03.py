@@ -1,7 +1,7 @@
 """Exercise checks for notebook 03 (chain rule).
 
 Each check runs the learner's function on several cases, edge cases included, and recognizes the
-usual wrong answers to give a hint. Use: ``from course_lib.checks import nb03 as checks``.
+usual wrong answers to give a hint. Use: ``from course_lib.course.checks import nb03 as checks``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course_lib.activations import sigmoid, sigmoid_prime
-from course_lib.checks._core import Case, Mistake, check
+from course_lib.course.checks._core import Case, Mistake, check
 from course_lib.losses import softmax_cross_entropy
 
 # ---------- centered_difference(f, x, h) ----------

@@ -10,7 +10,7 @@ function the learner writes. This module replaces each such block with
 at the block's indentation, clears all outputs and execution counts, and leaves everything else as
 it was. The result is deterministic: generating twice gives identical files.
 
-Command line: ``python -m course_lib.student [--out student] [NOTEBOOK ...]`` (``make student``).
+Command line: ``python -m course_lib.course.student [--out student] [NOTEBOOK ...]`` (``make student``).
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ def build(notebooks: Iterable[Path], out: Path) -> list[Exercise]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_lib.student", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m course_lib.course.student",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="instructor notebooks (default: notebooks/*)")
     parser.add_argument("--out", type=Path, default=Path("student"), help="output folder (default student/)")
     args = parser.parse_args(argv)

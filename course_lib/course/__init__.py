@@ -1,0 +1,7 @@
+"""The machinery around the course, apart from the neural-network library a learner reads.
+
+`checks` (exercise checks), `playgrounds` (the logic behind the widgets), `setup_check` (notebook 00),
+`student` (the student-edition builder), `train_mnist` (the training command line, `make train`) and
+`mnist_sources` (where MNIST comes from, verified). Nothing in the core (`course_lib.<module>`) imports
+from here.
+"""

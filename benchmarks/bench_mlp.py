@@ -1,7 +1,8 @@
-"""Seconds per epoch of a 784-128-10 ReLU MLP (softmax cross-entropy, SGD, float32), three ways.
+"""Seconds per epoch of a 784-128-10 ReLU MLP (softmax cross-entropy, SGD, float32), four ways.
 
-(a) a plain hand-written NumPy loop, the reference; (b) course_lib's `fit` with Sequential + SGD;
-(c) PyTorch on the CPU, when `import torch` works. Run on demand:  python benchmarks/bench_mlp.py
+(a) a plain hand-written NumPy loop, the reference; (b) course_lib's `fit` with `mlp` + SGD, no callbacks;
+(c) the same with one do-nothing on_step callback (the cost of the callback hook itself);
+(d) PyTorch on the CPU, when `import torch` works. Run on demand:  python benchmarks/bench_mlp.py
 Uses cached MNIST if `course_lib.data.load_mnist` finds it, else random data of the same shape.
 With threadpoolctl installed, reports 1 and 2 BLAS threads. Ratios are measured in the same run.
 Time-to-98% accuracy is measured by bench_time_to_98.py.
@@ -17,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 from threads import installed, limit_threads
 
-from course_lib.layers import Dense, ReLU, Sequential
+from course_lib.layers import Sequential, mlp
 from course_lib.optim import SGD
 from course_lib.train import fit
 
@@ -76,11 +77,23 @@ def plain_epoch(x: np.ndarray, y: np.ndarray, batch: int, seed: int = 0) -> None
         b2 -= LR * db2
 
 
-def course_lib_epoch(x: np.ndarray, y: np.ndarray, batch: int, seed: int = 0) -> None:
-    model = Sequential(Dense(784, 128), ReLU(), Dense(128, 10))
-    for (_, _, param, _), value in zip(model.parameters(), init_weights(), strict=True):
-        param[...] = value
-    fit(model, x, y, epochs=1, batch_size=batch, optimizer=SGD(model, LR), seed=seed, quiet=True)
+class DoNothing:
+    """A callback whose on_step returns at once: what remains is the cost of calling it."""
+
+    def on_step(self, step: int, model: Sequential, loss: float, lr: float, batch_size: int) -> None:
+        return None
+
+
+def course_lib_epoch(x: np.ndarray, y: np.ndarray, batch: int, seed: int = 0, callbacks: tuple = ()) -> None:
+    model = mlp([784, 128, 10])
+    for p, value in zip(model.parameters(), init_weights(), strict=True):
+        p.value[...] = value
+    fit(model, x, y, epochs=1, batch_size=batch, optimizer=SGD(model, LR), seed=seed, quiet=True,
+        callbacks=callbacks)
+
+
+def course_lib_callback_epoch(x: np.ndarray, y: np.ndarray, batch: int, seed: int = 0) -> None:
+    course_lib_epoch(x, y, batch, seed, callbacks=(DoNothing(),))
 
 
 def torch_epoch_factory() -> Callable[[np.ndarray, np.ndarray, int], None] | None:
@@ -135,7 +148,8 @@ def main() -> None:
     torch_epoch = torch_epoch_factory()
     thread_settings: list[int | None] = [1, 2] if installed("threadpoolctl") else [None]
     print(f"data: {source}, x {x.shape} {x.dtype}; best of {args.repeats} epochs, seconds per epoch")
-    contenders = {"plain": plain_epoch, "course_lib": course_lib_epoch}
+    contenders = {"plain": plain_epoch, "course_lib": course_lib_epoch,
+                  "+callback": course_lib_callback_epoch}
     if torch_epoch is None:
         print("PyTorch: not installed, skipped")
     else:
@@ -146,10 +160,12 @@ def main() -> None:
             with limit_threads(threads):
                 best = best_times(contenders, x, y, batch, args.repeats)
             plain, ours, torch_s = best["plain"], best["course_lib"], best.get("torch", float("nan"))
+            hooked = best["+callback"]
             print(
                 f"{label:>22}, batch {batch:>4}: plain {plain:.3f} s, course_lib {ours:.3f} s, "
-                f"torch {torch_s:.3f} s | course_lib/plain {ours / plain:.2f}×, torch/course_lib "
-                f"{torch_s / ours:.2f}×"
+                f"with a no-op callback {hooked:.3f} s, torch {torch_s:.3f} s | course_lib/plain "
+                f"{ours / plain:.2f}×, callback cost {hooked / ours - 1:+.1%}, "
+                f"torch/course_lib {torch_s / ours:.2f}×"
             )
 
 

@@ -21,12 +21,13 @@ from course_lib._validate import expect_batch, expect_float, lookup
 from course_lib.init import get_init
 
 
-@dataclass(frozen=True)
+@dataclass
 class Param:
     """One parameter as optimizers, `save_params` and the diagnostics see it.
 
-    name: "<layer>.<key>", e.g. "0.Dense.W"; value and grad: arrays of the same shape (updated in place);
-    decay: whether L2 weight decay applies (declared by the layer in `Layer.decayed`).
+    name: "<layer>.<key>", e.g. "0.Dense.W"; value and grad: the layer's own arrays, same shape, updated
+    in place (`p.value -= lr * p.grad` changes the layer); decay: whether L2 weight decay applies
+    (declared by the layer in `Layer.decayed`).
     """
 
     name: str

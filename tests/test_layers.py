@@ -181,3 +181,13 @@ def test_mlp_rejects_too_few_sizes_and_unknown_activation() -> None:
         mlp([784])
     with pytest.raises(ValueError, match=r"Unknown activation 'rleu'"):
         mlp([2, 1], "rleu")
+
+
+def test_a_param_update_in_place_changes_the_layer() -> None:
+    model = Sequential(Dense(2, 2, rng=0))
+    W = model.layers[0].W.copy()
+    for p in model.parameters():
+        p.grad[...] = 1.0
+        p.value -= 0.5 * p.grad
+    np.testing.assert_array_equal(model.layers[0].W, W - 0.5)
+    np.testing.assert_array_equal(model.layers[0].b, [-0.5, -0.5])

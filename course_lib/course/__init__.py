@@ -2,6 +2,7 @@
 
 `checks` (exercise checks), `playgrounds` (the logic behind the widgets), `setup_check` (notebook 00),
 `student` (the student-edition builder), `train_mnist` (the training command line, `make train`) and
-`mnist_sources` (where MNIST comes from, verified). Nothing in the core (`course_lib.<module>`) imports
-from here.
+`mnist_sources` (where MNIST comes from, verified). The core (`course_lib.<module>`) never imports from
+here, with one exception: `course_lib.data.load_mnist` calls `mnist_sources` inside the function, so
+that importing the core stays light.
 """

@@ -7,7 +7,7 @@ C[i, j] = sum_k A[i, k] * B[k, j]; it is slow on purpose, so notebook 01 can tim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,11 +20,6 @@ class Matrix:
             raise ValueError(f"Matrix({rows}×{cols}) needs {rows * cols} values in data, got {len(data)}.")
         self.rows, self.cols = rows, cols
         self.data = [float(v) for v in data]
-
-    @classmethod
-    def zeros(cls, rows: int, cols: int) -> Matrix:
-        """The (rows, cols) matrix of zeros."""
-        return cls(rows, cols, [0.0] * (rows * cols))
 
     @classmethod
     def from_rows(cls, rows: Sequence[Sequence[float]]) -> Matrix:
@@ -54,28 +49,6 @@ class Matrix:
         if not (0 <= i < self.rows and 0 <= j < self.cols):
             raise IndexError(f"Index ({i}, {j}) is outside a {self.rows}×{self.cols} matrix.")
         return self.data[i * self.cols + j]
-
-    def _same_shape(self, other: Matrix, op: str) -> None:
-        if self.shape != other.shape:
-            raise ValueError(
-                f"Matrix shapes {self.rows}×{self.cols} {op} {other.rows}×{other.cols} must be equal."
-            )
-
-    def __add__(self, other: Matrix) -> Matrix:
-        self._same_shape(other, "+")
-        return Matrix(self.rows, self.cols, [a + b for a, b in zip(self.data, other.data, strict=True)])
-
-    def __sub__(self, other: Matrix) -> Matrix:
-        self._same_shape(other, "-")
-        return Matrix(self.rows, self.cols, [a - b for a, b in zip(self.data, other.data, strict=True)])
-
-    def scale(self, k: float) -> Matrix:
-        """Multiply every element by the number k."""
-        return self.map(lambda v: k * v)
-
-    def map(self, f: Callable[[float], float]) -> Matrix:
-        """Apply f to every element, e.g. an activation function."""
-        return Matrix(self.rows, self.cols, [f(v) for v in self.data])
 
     def transpose(self) -> Matrix:
         """Return the (cols, rows) matrix with T[j, i] = self[i, j]."""

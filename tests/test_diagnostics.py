@@ -98,7 +98,8 @@ def test_plots_draw_one_line_per_layer_with_labelled_axes() -> None:
     ax = plots.plot_gradient_norms(norms)
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), norms.series("2.Dense"))
     ax = plots.plot_activation_stats(stats, "dead")
-    assert [line.get_label() for line in ax.lines] == ["1.ReLU"] and ax.get_ylabel() == "fraction of dead units"
+    assert [line.get_label() for line in ax.lines] == ["1.ReLU"]
+    assert ax.get_ylabel() == "fraction of dead units"
     with pytest.raises(ValueError, match=r"stat must be 'mean', 'std' or 'dead', got 'var'"):
         plots.plot_activation_stats(stats, "var")
 

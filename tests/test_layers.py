@@ -153,7 +153,7 @@ def test_every_layer_defaults_to_returning_the_input_gradient() -> None:
 def test_activation_output_is_what_forward_returned() -> None:
     relu = ReLU()
     with pytest.raises(RuntimeError, match=r"ReLU\(\)\.output asked before forward"):
-        relu.output
+        _ = relu.output
     y = relu.forward(X64)
     assert relu.output is y and relu.out_shape == X64.shape
 

@@ -20,12 +20,6 @@ def matmul_pairs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     return draw(matrices(n, m)), draw(matrices(m, p))
 
 
-@st.composite
-def same_shape_pairs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    n, m = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    return draw(matrices(n, m)), draw(matrices(n, m))
-
-
 @FAST
 @given(matmul_pairs())
 def test_matmul_and_dot_match_numpy(pair: tuple[np.ndarray, np.ndarray]) -> None:
@@ -36,21 +30,10 @@ def test_matmul_and_dot_match_numpy(pair: tuple[np.ndarray, np.ndarray]) -> None
 
 
 @FAST
-@given(same_shape_pairs(), values)
-def test_add_subtract_scale_match_numpy(pair: tuple[np.ndarray, np.ndarray], k: float) -> None:
-    a, b = pair
-    ma, mb = Matrix.from_numpy(a), Matrix.from_numpy(b)
-    np.testing.assert_array_equal((ma + mb).to_numpy(), a + b)
-    np.testing.assert_array_equal((ma - mb).to_numpy(), a - b)
-    np.testing.assert_array_equal(ma.scale(k).to_numpy(), k * a)
-
-
-@FAST
 @given(st.integers(1, 5).flatmap(lambda n: st.integers(1, 5).flatmap(lambda m: matrices(n, m))))
-def test_transpose_map_and_roundtrip_match_numpy(a: np.ndarray) -> None:
+def test_transpose_and_roundtrip_match_numpy(a: np.ndarray) -> None:
     m = Matrix.from_numpy(a)
     np.testing.assert_array_equal(m.transpose().to_numpy(), a.T)
-    np.testing.assert_array_equal(m.map(abs).to_numpy(), np.abs(a))
     assert Matrix.from_numpy(m.to_numpy()) == m
     assert m[a.shape[0] - 1, a.shape[1] - 1] == a[-1, -1]
 
@@ -59,18 +42,13 @@ def test_layout_is_flat_row_major() -> None:
     m = Matrix.from_rows([[1, 2, 3], [4, 5, 6]])
     assert (m.rows, m.cols, m.data) == (2, 3, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     assert m[1, 0] == 4.0
-    assert Matrix.zeros(2, 2) == Matrix(2, 2, [0, 0, 0, 0])
+    assert Matrix(2, 2, [0, 0, 0, 0]) == Matrix.from_rows([[0, 0], [0, 0]])
     assert repr(m) == "Matrix.from_rows([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])"
 
 
 def test_matmul_shape_error_names_both_shapes() -> None:
     with pytest.raises(ValueError, match=r"2×3 @ 2×3: inner dimensions 3 and 2 must match"):
-        Matrix.zeros(2, 3) @ Matrix.zeros(2, 3)
-
-
-def test_add_shape_error_names_both_shapes() -> None:
-    with pytest.raises(ValueError, match=r"2×3 \+ 3×2 must be equal"):
-        Matrix.zeros(2, 3) + Matrix.zeros(3, 2)
+        Matrix(2, 3, [0.0] * 6) @ Matrix(2, 3, [0.0] * 6)
 
 
 def test_bad_construction_and_index_are_explained() -> None:
@@ -79,6 +57,6 @@ def test_bad_construction_and_index_are_explained() -> None:
     with pytest.raises(ValueError, match=r"rows of equal length"):
         Matrix.from_rows([[1, 2], [3]])
     with pytest.raises(IndexError, match=r"\(2, 0\) is outside a 2×2 matrix"):
-        Matrix.zeros(2, 2)[2, 0]
+        Matrix(2, 2, [0.0] * 4)[2, 0]
     with pytest.raises(ValueError, match=r"2-D array"):
         Matrix.from_numpy(np.zeros(3))

@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from course_lib.layers import Dense, Sequential, Tanh
-from course_lib.layers import Layer
+from course_lib.layers import Dense, Layer, Sequential, Tanh
 from course_lib.optim import SGD, Adam, Momentum, clip_grad_norm, get_optimizer
 
 W0 = np.array([[1.0, -2.0], [0.5, 3.0]])

@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_lib.toy_data import two_moons, xor  # noqa: E402
-from course_lib.course.playgrounds import nb02  # noqa: E402
+from course_lib.course.playgrounds import nb02
+from course_lib.toy_data import two_moons, xor
 
 
 def test_neuron_output_is_sigmoid_of_the_weighted_sum():

@@ -6,12 +6,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_lib.activations import sigmoid  # noqa: E402
-from course_lib.course.playgrounds import nb03  # noqa: E402
+from course_lib.activations import sigmoid
+from course_lib.course.playgrounds import nb03
 
 
 @pytest.mark.parametrize("name", list(nb03.COMPOSITES))

@@ -6,13 +6,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_lib.toy_data import xor  # noqa: E402
-from course_lib.network import Network  # noqa: E402
-from course_lib.course.playgrounds import nb04  # noqa: E402
+from course_lib.course.playgrounds import nb04
+from course_lib.network import Network
+from course_lib.toy_data import xor
 
 
 @pytest.fixture(scope="module")

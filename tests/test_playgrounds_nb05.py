@@ -6,12 +6,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_lib.layers import Dense, Tanh  # noqa: E402
-from course_lib.course.playgrounds import nb05  # noqa: E402
+from course_lib.course.playgrounds import nb05
+from course_lib.layers import Dense, Tanh
 
 
 def _inputs(batch=200, n_in=64, seed=0):

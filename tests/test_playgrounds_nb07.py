@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_lib.layers import Dense, Sequential  # noqa: E402
-from course_lib.course.playgrounds import nb07  # noqa: E402
+from course_lib.course.playgrounds import nb07
+from course_lib.layers import Dense, Sequential
 
 
 def blank() -> np.ndarray:

@@ -18,7 +18,8 @@ def test_save_then_load_restores_every_parameter_in_place(tmp_path: Path) -> Non
     W = target.layers[0].W
     load_params(target, path)
     assert target.layers[0].W is W
-    for a, b in zip((p.value for p in model(0).parameters()), (p.value for p in target.parameters()), strict=True):
+    for p, q in zip(model(0).parameters(), target.parameters(), strict=True):
+        a, b = p.value, q.value
         np.testing.assert_array_equal(a, b)
 
 

@@ -89,10 +89,10 @@ def imports_of(notebook: dict) -> str:
 def test_placeholder_is_caught_by_its_check_with_a_clear_message(edition, exercise):
     generated = json.loads((edition / exercise.notebook).read_text())
     namespace: dict = {}
-    exec(imports_of(generated), namespace)  # noqa: S102 - the course's own notebooks
-    exec(source(generated["cells"][exercise.cell]), namespace)  # noqa: S102
+    exec(imports_of(generated), namespace)
+    exec(source(generated["cells"][exercise.cell]), namespace)
     with pytest.raises(ExerciseError, match="is not written yet. Replace the placeholder"):
-        exec(exercise.check_call, namespace)  # noqa: S102
+        exec(exercise.check_call, namespace)
 
 
 def wrong_answer_tests(test_file: Path) -> dict[str, int]:

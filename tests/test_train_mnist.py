@@ -1,4 +1,5 @@
-"""`python -m course_lib.course.train_mnist`: options, files written, figures printed; and the real recipe reaches 98%."""
+"""`python -m course_lib.course.train_mnist` (`make train`): options, files written, figures printed;
+and the real recipe reaches 98%."""
 
 import json
 import os
@@ -10,6 +11,8 @@ import pytest
 
 from course_lib.course import train_mnist as mnist
 from course_lib.serialize import load_params
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_tiny_run_writes_weights_numbers_and_plot(tmp_path, capsys):

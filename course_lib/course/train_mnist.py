@@ -16,21 +16,21 @@ import os
 # machine they can be many times slower. Set before NumPy loads; an explicit setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from course_lib.data import load_mnist  # noqa: E402
-from course_lib.layers import Sequential, mlp  # noqa: E402
-from course_lib.metrics import accuracy  # noqa: E402
-from course_lib.optim import Momentum  # noqa: E402
-from course_lib.schedules import LinearDecay  # noqa: E402
-from course_lib.serialize import save_params  # noqa: E402
-from course_lib.train import History, fit  # noqa: E402
+from course_lib.data import load_mnist
+from course_lib.layers import Sequential, mlp
+from course_lib.metrics import accuracy
+from course_lib.optim import Momentum
+from course_lib.schedules import LinearDecay
+from course_lib.serialize import save_params
+from course_lib.train import History, fit
 
 
 @dataclass(frozen=True)

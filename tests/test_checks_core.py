@@ -1,10 +1,18 @@
-"""The exercise-check machinery: what a learner reads when an answer is wrong."""
+"""The exercise-check machinery: what a learner reads when an answer is wrong, and the shared helpers."""
+
+import importlib
 
 import numpy as np
 import pytest
 
+from course_lib import activations
 from course_lib.course.checks import Case, ExerciseError, Mistake, check, compare
+from course_lib.course.checks import _core as core
 from course_lib.course.playgrounds import nb00
+
+CHECK_MODULES = [importlib.import_module(f"course_lib.course.checks.nb0{n}") for n in range(1, 8)]
+EVERY_CHECK = [getattr(module, name) for module in CHECK_MODULES for name in dir(module)
+               if name.startswith("check_")]
 
 
 def column_sums(x):
@@ -59,6 +67,22 @@ def test_placeholder_and_missing_return_and_crash_are_explained():
         check("Exercise 1", crash, column_sums, CASES)
 
 
+def not_written(*args):
+    raise NotImplementedError("Exercise: write this function.")
+
+
+@pytest.mark.parametrize("notebook_check", EVERY_CHECK, ids=lambda f: f.__name__)
+def test_every_notebook_check_explains_a_placeholder_and_a_missing_return(notebook_check):
+    with pytest.raises(ExerciseError, match="is not written yet. Replace the placeholder"):
+        notebook_check(not_written)
+    with pytest.raises(ExerciseError, match="Did you forget the `return` statement"):
+        notebook_check(lambda *args: None)
+
+
+def test_every_notebook_has_its_three_checks():
+    assert [sum(f.__module__ == m.__name__ for f in EVERY_CHECK) for m in CHECK_MODULES] == [3] * 7
+
+
 def test_learner_modifying_its_input_cannot_change_the_expected_answer():
     def in_place(x):
         x *= 2
@@ -73,6 +97,85 @@ def test_compare_handles_tuples_and_integer_arrays():
     assert "expected a tuple of 2 values" in compare(np.zeros(2), (np.zeros(2), 1.0))
     assert "item 1 of the returned tuple" in compare((np.zeros(2), 2.0), (np.zeros(2), 1.0))
     assert "values differ" in compare(np.array([1, 2]), np.array([1, 3]))
+
+
+# ---------------------------------------------------------------- the tolerance policy
+
+
+def test_tolerance_follows_the_least_precise_float_input():
+    f32, f64 = np.ones(2, np.float32), np.ones(2)
+    assert core.tolerance(Case("python numbers", (1, 2.0))) == core.FLOAT64_TOLERANCE
+    assert core.tolerance(Case("float64", (f64, np.arange(3)))) == core.FLOAT64_TOLERANCE
+    assert core.tolerance(Case("one float32 among others", (f64, [f64, (f32,)]))) == core.FLOAT32_TOLERANCE
+    assert core.tolerance(Case("own tolerance", (f32,), tolerance=(0.1, 0.2))) == (0.1, 0.2)
+
+
+def test_float32_inputs_get_a_looser_tolerance_than_float64_inputs(capsys):
+    def slightly_off(x):
+        return x.sum(axis=0) * (1 + 3e-6)
+
+    check("float32", slightly_off, column_sums, [Case("float32", (np.ones((2, 3), np.float32),))])
+    assert "passes all 1 cases" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="3 of 3 values differ"):
+        check("float64", slightly_off, column_sums, [Case("float64", (np.ones((2, 3)),))])
+
+
+def test_an_explicit_tolerance_reaches_the_mistake_matchers():
+    seen = []
+    mistake = Mistake("never", lambda got, expected, case: seen.append(core.tolerance(case)))
+    with pytest.raises(ExerciseError):
+        check("explicit", lambda x: x, column_sums, CASES[:1], [mistake], rtol=0.5, atol=0.25)
+    assert seen == [(0.5, 0.25)]
+
+
+def test_mistake_returns_matches_any_of_its_wrong_answers_within_tolerance():
+    mistake = Mistake.returns("hint", lambda x: 2 * x, lambda x: x + 1)
+    case = Case("c", (np.arange(3.0),))
+    assert mistake.matches(np.array([0.0, 2.0, 4.0 + 1e-9]), None, case)
+    assert mistake.matches(np.array([1.0, 2.0, 3.0]), None, case)
+    assert not mistake.matches(np.array([0.0, 2.0, 4.1]), None, case)
+    assert not mistake.matches(np.array([0.0, 2.0]), None, case)
+
+
+def test_a_matcher_that_raises_or_warns_does_not_match_and_stays_quiet(recwarn):
+    crashing = Mistake("crash", lambda got, expected, case: got.no_such_attribute)
+    overflowing = Mistake.returns("overflow", lambda x: np.exp(1000 * x))
+    with pytest.raises(ExerciseError) as err:
+        check("Exercise 1", lambda x: x.sum(axis=0) + 1, column_sums, CASES, [crashing, overflowing])
+    assert "hint" not in str(err.value)
+    assert [str(w.message) for w in recwarn] == []
+
+
+# ---------------------------------------------------------------- builders and shared references
+
+
+def test_builders_give_the_dtype_and_shape_asked_for_and_repeat_for_a_seed():
+    assert core.normal(0, (2, 3), dtype=np.float32).dtype == np.float32
+    assert core.uniform(0, 4, high=255.0, dtype=np.float32).shape == (4,)
+    pixels = core.integers(0, (5, 5), 256, dtype=np.uint8)
+    assert pixels.dtype == np.uint8 and 0 <= pixels.min() and pixels.max() < 256
+    assert np.array_equal(core.normal(7, 10, scale=3.0), core.normal(7, 10, scale=3.0))
+    rng = np.random.default_rng(7)
+    first, second = core.normal(rng, 10), core.normal(rng, 10)
+    assert np.array_equal(first, core.normal(7, 10)) and not np.array_equal(first, second)
+    assert np.all((core.uniform(1, 1000, high=2.0) >= 0) & (core.uniform(1, 1000, high=2.0) < 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_shared_sigmoid_is_stable_and_agrees_with_course_lib(dtype):
+    x = np.array([-1000.0, -50.0, -1.0, 0.0, 2.0, 50.0, 1000.0], dtype=dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        s = core.sigmoid(x)
+    assert s.dtype == dtype and s[3] == 0.5 and s[0] == 0 and s[-1] == 1
+    assert np.allclose(s, activations.sigmoid(x), rtol=1e-6, atol=0)
+
+
+def test_shared_softmax_is_stable_and_agrees_with_course_lib():
+    z = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0], [0.0, 0.0, 0.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        p = core.softmax(z)
+    assert np.allclose(p.sum(axis=1), 1) and np.allclose(p[2], 1 / 3)
+    assert np.allclose(p, activations.softmax(z), rtol=1e-12, atol=0)
 
 
 def test_digit_browser_caption_and_bounds():

@@ -1,45 +1,11 @@
-"""The notebook 01 checks accept right answers and explain the usual wrong ones."""
+"""The notebook 01 checks accept right answers, explain the usual wrong ones, and agree with course_lib."""
 
 import numpy as np
 import pytest
 
 from course_lib.course.checks import ExerciseError
 from course_lib.course.checks import nb01 as checks
-
-
-def not_written(*args):
-    raise NotImplementedError("Exercise: write this function.")
-
-
-# ---------------------------------------------------------------- flat_index
-
-
-def test_flat_index_check_accepts_the_row_major_formula(capsys):
-    checks.check_flat_index(lambda row, col, n_cols: row * n_cols + col)
-    assert "passes all" in capsys.readouterr().out
-
-
-def test_flat_index_check_catches_swapped_rows_and_columns():
-    with pytest.raises(ExerciseError, match="Rows and columns look swapped"):
-        checks.check_flat_index(lambda row, col, n_cols: col * n_cols + row)
-
-
-def test_flat_index_check_catches_counting_from_one():
-    with pytest.raises(ExerciseError, match="Indices start at 0"):
-        checks.check_flat_index(lambda row, col, n_cols: row * n_cols + col + 1)
-
-
-def test_flat_index_check_catches_a_missing_row_length():
-    with pytest.raises(ExerciseError, match="jumps over a whole row"):
-        checks.check_flat_index(lambda row, col, n_cols: row + col)
-
-
-def test_flat_index_check_says_when_nothing_is_written_yet():
-    with pytest.raises(ExerciseError, match="not written yet"):
-        checks.check_flat_index(not_written)
-
-
-# ---------------------------------------------------------------- matmul
+from course_lib.matrix import Matrix
 
 
 def loops(a, b, swap_b=False, reset=True):
@@ -57,92 +23,79 @@ def loops(a, b, swap_b=False, reset=True):
     return out
 
 
-def test_matmul_check_accepts_three_loops_and_lists_of_lists(capsys):
-    checks.check_matmul(loops)
-    checks.check_matmul(lambda a, b: (a @ b).tolist())
-    assert capsys.readouterr().out.count("passes all") == 2
+def flatten(images):
+    return images.reshape(-1, images.shape[-2] * images.shape[-1])
 
 
-def test_matmul_check_catches_the_elementwise_product():
-    with pytest.raises(ExerciseError, match="elementwise product"):
-        checks.check_matmul(lambda a, b: a * b)
-
-
-def test_matmul_check_catches_a_transposed_result():
-    with pytest.raises(ExerciseError, match="transpose of the right one"):
-        checks.check_matmul(lambda a, b: (a @ b).T)
-
-
-def test_matmul_check_catches_b_times_a():
-    with pytest.raises(ExerciseError, match="Order matters"):
-        checks.check_matmul(lambda a, b: b @ a)
-
-
-def test_matmul_check_catches_b_indexed_as_b_j_k():
-    with pytest.raises(ExerciseError, match=r"b\[k, j\]"):
-        checks.check_matmul(lambda a, b: loops(a, b, swap_b=True))
-
-
-def test_matmul_check_catches_a_sum_that_is_never_reset():
-    with pytest.raises(ExerciseError, match="Start the running sum at 0"):
-        checks.check_matmul(lambda a, b: loops(a, b, reset=False))
-
-
-def test_matmul_check_catches_a_wrong_output_shape():
-    with pytest.raises(ExerciseError, match=r"has shape \(n, p\)"):
-        checks.check_matmul(lambda a, b: (a @ b)[0])
-
-
-def test_matmul_check_catches_an_inner_loop_that_stops_early():
-    with pytest.raises(ExerciseError, match="range of your innermost loop"):
-        checks.check_matmul(lambda a, b: a[:, :-1] @ b[:-1])
-
-
-def test_matmul_check_says_when_nothing_is_written_yet():
-    with pytest.raises(ExerciseError, match="not written yet"):
-        checks.check_matmul(not_written)
-
-
-# ---------------------------------------------------------------- flatten_batch
-
-
-def test_flatten_batch_check_accepts_a_reshape(capsys):
-    checks.check_flatten_batch(lambda images: images.reshape(-1, images.shape[-2] * images.shape[-1]))
+@pytest.mark.parametrize(("notebook_check", "right"), [
+    (checks.check_flat_index, lambda row, col, n_cols: row * n_cols + col),
+    (checks.check_matmul, loops),
+    (checks.check_matmul, lambda a, b: (a @ b).tolist()),
+    (checks.check_flatten_batch, flatten),
+])
+def test_right_answers_pass(notebook_check, right, capsys):
+    notebook_check(right)
     assert "passes all" in capsys.readouterr().out
 
 
-def test_flatten_batch_check_catches_a_lost_batch_axis_for_one_image():
-    def no_batch_axis(images):
-        return images.ravel() if images.ndim == 2 else images.reshape(len(images), -1)
-
-    with pytest.raises(ExerciseError, match="still needs a batch axis"):
-        checks.check_flatten_batch(no_batch_axis)
-
-
-def test_flatten_batch_check_catches_flattening_everything():
-    with pytest.raises(ExerciseError, match="flattened the batch axis too"):
-        checks.check_flatten_batch(lambda images: images.reshape(-1))
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda row, col, n_cols: col * n_cols + row, "Rows and columns look swapped"),
+    (lambda row, col, n_cols: row * n_cols + col + 1, "Indices start at 0"),
+    (lambda row, col, n_cols: row + col, "jumps over a whole row"),
+])
+def test_flat_index_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_flat_index(wrong)
 
 
-def test_flatten_batch_check_catches_len_of_a_single_image():
-    with pytest.raises(ExerciseError, match="len\\(images\\) is h"):
-        checks.check_flatten_batch(lambda images: images.reshape(len(images), -1))
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda a, b: a * b, "elementwise product"),
+    (lambda a, b: (a @ b).T, "transpose of the right one"),
+    (lambda a, b: b @ a, "Order matters"),
+    (lambda a, b: loops(a, b, swap_b=True), r"b\[k, j\]"),
+    (lambda a, b: loops(a, b, reset=False), "Start the running sum at 0"),
+    (lambda a, b: (a @ b)[0], r"has shape \(n, p\)"),
+    (lambda a, b: a[:, :-1] @ b[:-1], "range of your innermost loop"),
+])
+def test_matmul_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_matmul(wrong)
 
 
-def test_flatten_batch_check_catches_transposed_images():
-    with pytest.raises(ExerciseError, match="row by row"):
-        checks.check_flatten_batch(lambda images: np.swapaxes(images, -1, -2).reshape(-1, 784))
+def interleaved(images):
+    batch = images.reshape(-1, *images.shape[-2:])
+    return batch.reshape(-1, len(batch)).T
 
 
-def test_flatten_batch_check_catches_interleaved_images():
-    def interleaved(images):
-        batch = images.reshape(-1, *images.shape[-2:])
-        return batch.reshape(-1, len(batch)).T
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda im: im.ravel() if im.ndim == 2 else im.reshape(len(im), -1), "still needs a batch axis"),
+    (lambda images: images.reshape(-1), "flattened the batch axis too"),
+    (lambda images: images.reshape(len(images), -1), r"len\(images\) is h"),
+    (lambda images: flatten(np.swapaxes(images, -1, -2)), "row by row"),
+    (interleaved, "interleaves pixels"),
+    (lambda images: flatten(images)[:, :-1], r"Expected shape \(n, h\*w\)"),
+])
+def test_flatten_batch_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_flatten_batch(wrong)
 
-    with pytest.raises(ExerciseError, match="interleaves pixels"):
-        checks.check_flatten_batch(interleaved)
+
+@pytest.mark.parametrize("case", checks.FLAT_INDEX_CASES[:-1], ids=lambda case: case.label)
+def test_flat_index_reference_is_where_a_course_lib_matrix_keeps_the_element(case):
+    row, col, n_cols = case.args
+    n_rows = row + 1
+    matrix = Matrix(n_rows, n_cols, list(range(n_rows * n_cols)))
+    assert checks._flat_index_reference(*case.args) == matrix[row, col]
 
 
-def test_flatten_batch_check_says_when_nothing_is_written_yet():
-    with pytest.raises(ExerciseError, match="not written yet"):
-        checks.check_flatten_batch(not_written)
+@pytest.mark.parametrize("case", checks.MATMUL_CASES, ids=lambda case: case.label)
+def test_matmul_reference_agrees_with_the_course_lib_matrix_product(case):
+    a, b = (Matrix.from_numpy(x) for x in case.args)
+    assert np.allclose(checks._matmul_reference(*case.args), a.dot(b).to_numpy(), rtol=1e-12, atol=0)
+
+
+def test_flatten_batch_reference_keeps_the_pixels_of_each_image_in_one_row():
+    images = np.arange(24).reshape(4, 2, 3)
+    rows = checks._flatten_batch_reference(images)
+    assert rows.shape == (4, 6) and rows[1].tolist() == list(range(6, 12))
+    assert checks._flatten_batch_reference(images[0]).tolist() == [list(range(6))]

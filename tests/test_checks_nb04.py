@@ -1,82 +1,24 @@
-"""Tests for course_lib.course.checks.nb04: right answers pass, usual wrong answers get their hint."""
-
-from __future__ import annotations
+"""The notebook 04 checks accept right answers, explain the usual wrong ones, and agree with course_lib."""
 
 import numpy as np
 import pytest
 
-from course_lib.course.checks import ExerciseError
+from course_lib import activations
+from course_lib.course.checks import ExerciseError, compare
 from course_lib.course.checks import nb04 as checks
+from course_lib.layers import Dense
+from course_lib.network import Network
+from course_lib.toy_data import xor
 
 
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
-# ------------------------------------------------------------------------------- dense_backward
-
-
-def test_dense_backward_correct_answer_passes(capsys):
-    checks.check_dense_backward(lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=0)))
-    assert "passes all 5 cases" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda x, W, g: (g @ W.T, x.T @ g, g.sum()), "one number per output unit"),
-    (lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)), "not a mean"),
-    (lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)), r"x.T @ grad_out, not grad_out.T @ x"),
-    (lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)), r"grad_out @ W.T, not grad_out @ W"),
-    (lambda x, W, g: (x.T @ g, g @ W.T, g.sum(axis=0)), r"order \(dx, dW, db\)"),
-    (lambda x, W, g: None, "forget the `return`"),
-])
-def test_dense_backward_usual_mistakes_get_their_hint(wrong, hint):
-    with pytest.raises(ExerciseError, match=hint):
-        checks.check_dense_backward(wrong)
-
-
-def test_dense_backward_placeholder_says_not_written_yet():
-    def dense_backward(x, W, grad_out):
-        raise NotImplementedError("write dense_backward")
-    with pytest.raises(ExerciseError, match="not written yet"):
-        checks.check_dense_backward(dense_backward)
-
-
-def test_dense_backward_modifying_inputs_in_place_does_not_fool_the_check(capsys):
-    def dense_backward(x, W, g):
-        dx, dW, db = g @ W.T, x.T @ g, g.sum(axis=0)
-        g *= 0
-        return dx, dW, db
-    checks.check_dense_backward(dense_backward)
-    assert "passes" in capsys.readouterr().out
-
-
-# ----------------------------------------------------------------------------- sigmoid_backward
-
-
-def test_sigmoid_backward_correct_answer_passes(capsys):
-    checks.check_sigmoid_backward(lambda s, g: g * s * (1 - s))
-    assert "passes all 6 cases" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda s, g: g * sigmoid(s) * (1 - sigmoid(s)), "do not apply σ to s again"),
-    (lambda s, g: s * (1 - s), "multiply by grad_out"),
-    (lambda s, g: g * s, "both factors"),
-    (lambda s, g: g * (1 - s), "both factors"),
-])
-def test_sigmoid_backward_usual_mistakes_get_their_hint(wrong, hint):
-    with pytest.raises(ExerciseError, match=hint):
-        checks.check_sigmoid_backward(wrong)
-
-
-def test_sigmoid_backward_placeholder_says_not_written_yet():
-    def sigmoid_backward(s, grad_out):
-        raise NotImplementedError
-    with pytest.raises(ExerciseError, match="not written yet"):
-        checks.check_sigmoid_backward(sigmoid_backward)
-
-
-# -------------------------------------------------------------------------------- backprop_step
+def in_place_dense_backward(x, W, g):
+    dx, dW, db = g @ W.T, x.T @ g, g.sum(axis=0)
+    g *= 0
+    return dx, dW, db
 
 
 def make_step(*, sign=1.0, divide=True, two=2.0, stale=False, bias_axis=0):
@@ -97,22 +39,38 @@ def make_step(*, sign=1.0, divide=True, two=2.0, stale=False, bias_axis=0):
     return backprop_step
 
 
-def test_backprop_step_correct_answer_passes(capsys):
-    checks.check_backprop_step(make_step())
-    assert "passes all 5 cases" in capsys.readouterr().out
+@pytest.mark.parametrize(("notebook_check", "right"), [
+    (checks.check_dense_backward, lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=0))),
+    (checks.check_dense_backward, in_place_dense_backward),
+    (checks.check_sigmoid_backward, lambda s, g: g * s * (1 - s)),
+    (checks.check_backprop_step, make_step()),
+])
+def test_right_answers_pass(notebook_check, right, capsys):
+    notebook_check(right)
+    assert "passes all" in capsys.readouterr().out
 
 
-def test_backprop_step_matches_one_step_of_the_library_network():
-    from course_lib.toy_data import xor
-    from course_lib.network import Network
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda x, W, g: (g @ W.T, x.T @ g, g.sum()), "one number per output unit"),
+    (lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)), "not a mean"),
+    (lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)), r"x.T @ grad_out, not grad_out.T @ x"),
+    (lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)), r"grad_out @ W.T, not grad_out @ W"),
+    (lambda x, W, g: (x.T @ g, g @ W.T, g.sum(axis=0)), r"order \(dx, dW, db\)"),
+])
+def test_dense_backward_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_dense_backward(wrong)
 
-    x, y = xor()
-    net = Network([2, 3, 1], activation="sigmoid", learning_rate=0.5, seed=3, dtype=np.float64)
-    before = tuple(p.copy() for _, _, p, _ in net.parameters())
-    net.back_propagate(x, y)
-    after = checks._reference_step(before, x.astype(float), y.astype(float), 0.5)
-    for mine, library in zip(after, (p for _, _, p, _ in net.parameters()), strict=True):
-        assert np.allclose(mine, library, rtol=1e-12, atol=1e-14)
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda s, g: g * sigmoid(s) * (1 - sigmoid(s)), "do not apply σ to s again"),
+    (lambda s, g: s * (1 - s), "multiply by grad_out"),
+    (lambda s, g: g * s, "both factors"),
+    (lambda s, g: g * (1 - s), "both factors"),
+])
+def test_sigmoid_backward_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_sigmoid_backward(wrong)
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
@@ -127,8 +85,30 @@ def test_backprop_step_usual_mistakes_get_their_hint(wrong, hint):
         checks.check_backprop_step(wrong)
 
 
-def test_backprop_step_placeholder_says_not_written_yet():
-    def backprop_step(params, x, y, lr):
-        raise NotImplementedError
-    with pytest.raises(ExerciseError, match="not written yet"):
-        checks.check_backprop_step(backprop_step)
+def dense_layer_backward(x, W, grad_out):
+    layer = Dense(*W.shape, init=lambda *_: W, dtype=np.float64)
+    layer.forward(x)
+    return layer.backward(grad_out), layer.grads["W"].copy(), layer.grads["b"].copy()
+
+
+@pytest.mark.parametrize("case", checks.DENSE_CASES, ids=lambda case: case.label)
+def test_dense_backward_reference_agrees_with_the_course_lib_dense_layer(case):
+    mine, library = checks._dense_backward(*case.args), dense_layer_backward(*case.args)
+    assert compare(mine, library, rtol=1e-12, atol=1e-9) is None
+
+
+def test_sigmoid_backward_reference_agrees_with_course_lib():
+    z, grad_out = np.linspace(-40, 40, 81), np.linspace(-2, 2, 81)
+    expected = grad_out * activations.sigmoid_prime(z)
+    mine = checks._sigmoid_backward(activations.sigmoid(z), grad_out)
+    assert np.allclose(mine, expected, rtol=1e-12, atol=0)
+
+
+def test_backprop_step_reference_matches_one_step_of_the_library_network():
+    x, y = xor()
+    net = Network([2, 3, 1], activation="sigmoid", learning_rate=0.5, seed=3, dtype=np.float64)
+    before = tuple(p.value.copy() for p in net.parameters())
+    net.back_propagate(x, y)
+    after = checks._backprop_step(before, x.astype(float), y.astype(float), 0.5)
+    for mine, library in zip(after, net.parameters(), strict=True):
+        assert np.allclose(mine, library.value, rtol=1e-12, atol=1e-14)

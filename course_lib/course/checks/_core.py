@@ -4,8 +4,8 @@ A check calls the learner's function on several named cases (edge cases included
 result with the reference, and on the first difference raises ``ExerciseError`` naming the case,
 the expected and actual shape or values, and a hint for the usual mistake behind that difference.
 
-Everything the notebook modules share is here, written once: the tolerance (``tolerance``,
-``close``), the mistake matchers (``Mistake.returns``, ``close``), the random inputs (``normal``,
+Everything the notebook modules share is here, written once: the tolerance policy (``tolerance``),
+the mistake matchers (``Mistake.returns``, ``close``), the seeded random inputs (``normal``,
 ``uniform``, ``integers``) and the two references several notebooks need (``sigmoid``, ``softmax``).
 
 Tolerance policy. Integer and boolean answers must be exact. A float answer matches when, elementwise,
@@ -61,7 +61,7 @@ class Mistake:
 
     @classmethod
     def returns(cls, hint: str, *wrongs: Callable) -> Mistake:
-        """The mistake of returning ``wrong(*case.args)`` for one of ``wrongs``, within the case's tolerance."""
+        """The mistake of returning ``wrong(*case.args)`` for a ``wrong`` of ``wrongs``, within tolerance."""
         return cls(hint, lambda got, expected, case: any(
             close(got, wrong(*case.args, **case.kwargs), case) for wrong in wrongs))
 

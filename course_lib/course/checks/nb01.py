@@ -33,7 +33,8 @@ FLAT_INDEX_MISTAKES = (
     Mistake.returns("Indices start at 0 in Python: element (0, 0) sits at position 0, not 1.",
                     lambda row, col, n_cols: row * n_cols + col + 1),
     Mistake.returns("Rows and columns look swapped. The rows are laid end to end, so to reach row `row` you "
-                    "skip `row` complete rows, each `n_cols` values long, then move `col` steps along that row.",
+                    "skip `row` complete rows, each `n_cols` values long, then move `col` steps along that "
+                    "row.",
                     lambda row, col, n_cols: col * n_cols + row),
     Mistake.returns("Moving down one row jumps over a whole row of values, not just one: how long is a row?",
                     lambda row, col, n_cols: row + col),
@@ -70,7 +71,8 @@ MATMUL_MISTAKES = (
                     lambda a, b: a * b),
     Mistake.returns("Your result is the transpose of the right one: store the sum for (i, j) in row i, "
                     "column j.", lambda a, b: (a @ b).T),
-    Mistake.returns("Order matters: you computed b @ a. Rows come from a, columns from b.", lambda a, b: b @ a),
+    Mistake.returns("Order matters: you computed b @ a. Rows come from a, columns from b.",
+                    lambda a, b: b @ a),
     Mistake.returns("Walk down column j of b: the factor from b is b[k, j] (row k, column j), not b[j, k].",
                     lambda a, b: a @ b.T),
     Mistake.returns("Start the running sum at 0 for every entry (i, j). A sum that is not reset keeps adding "

@@ -8,20 +8,11 @@ weight gradient, the sigmoid applied twice, a missing factor, a step uphill, wei
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
-from course_lib.course.checks._core import Case, Mistake, check
-
-
-def _rng_array(seed: int, *shape: int, scale: float = 1.0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape) * scale
-
-
-def _close(a: object, b: object) -> bool:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-7)
-
+from course_lib.course.checks._core import Case, Mistake, check, close, normal, sigmoid
 
 # ------------------------------------------------------------------------------- dense_backward
 
@@ -31,12 +22,11 @@ def _dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> tuple
 
 
 DENSE_CASES = [
-    Case("a square W (3, 3), batch of 5", (_rng_array(4, 5, 3), _rng_array(5, 3, 3), _rng_array(6, 5, 3))),
-    Case("a batch of 4, W of shape (2, 3)", (_rng_array(1, 4, 2), _rng_array(2, 2, 3), _rng_array(3, 4, 3))),
-    Case("a batch of one", (_rng_array(7, 1, 3), _rng_array(8, 3, 2), _rng_array(9, 1, 2))),
-    Case("grad_out all zeros", (_rng_array(10, 4, 2), _rng_array(11, 2, 3), np.zeros((4, 3)))),
-    Case("large values", (_rng_array(12, 6, 4, scale=1e3), _rng_array(13, 4, 2, scale=1e3),
-                          _rng_array(14, 6, 2, scale=1e3))),
+    Case("a square W (3, 3), batch of 5", (normal(4, (5, 3)), normal(5, (3, 3)), normal(6, (5, 3)))),
+    Case("a batch of 4, W of shape (2, 3)", (normal(1, (4, 2)), normal(2, (2, 3)), normal(3, (4, 3)))),
+    Case("a batch of one", (normal(7, (1, 3)), normal(8, (3, 2)), normal(9, (1, 2)))),
+    Case("grad_out all zeros", (normal(10, (4, 2)), normal(11, (2, 3)), np.zeros((4, 3)))),
+    Case("large values", (normal(12, (6, 4), 1e3), normal(13, (4, 2), 1e3), normal(14, (6, 2), 1e3))),
 ]
 
 DENSE_MISTAKES = [
@@ -45,14 +35,14 @@ DENSE_MISTAKES = [
             lambda got, exp, case: np.ndim(got[2]) == 0 and np.isclose(got[2], exp[2].sum())),
     Mistake("db is a sum over the batch, not a mean: the loss already divided by the batch size when it "
             "produced grad_out, so dividing again makes the bias learn too slowly.",
-            lambda got, exp, case: len(case.args[0]) > 1 and _close(np.asarray(got[2]) * len(case.args[0]),
-                                                                     exp[2])),
+            lambda got, exp, case: len(case.args[0]) > 1 and close(np.asarray(got[2]) * len(case.args[0]),
+                                                                    exp[2], case)),
     Mistake("dW must have the shape of W, (n_in, n_out): it is x.T @ grad_out, not grad_out.T @ x.",
-            lambda got, exp, case: _close(np.asarray(got[1]).T, exp[1])),
+            lambda got, exp, case: close(np.transpose(got[1]), exp[1], case)),
     Mistake("dx sends the gradient back through W the other way round: grad_out @ W.T, not grad_out @ W.",
-            lambda got, exp, case: _close(got[0], case.args[2] @ case.args[1])),
+            lambda got, exp, case: close(got[0], case.args[2] @ case.args[1], case)),
     Mistake("return the three gradients in the order (dx, dW, db).",
-            lambda got, exp, case: _close(got[0], exp[1]) or _close(got[1], exp[0])),
+            lambda got, exp, case: close(got[0], exp[1], case) or close(got[1], exp[0], case)),
 ]
 
 
@@ -64,32 +54,26 @@ def check_dense_backward(dense_backward: Callable) -> None:
 # ----------------------------------------------------------------------------- sigmoid_backward
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-z))
-
-
 def _sigmoid_backward(s: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
     return grad_out * s * (1 - s)
 
 
 SIGMOID_CASES = [
-    Case("a batch of 4 with 3 units", (_sigmoid(_rng_array(20, 4, 3)), _rng_array(21, 4, 3))),
-    Case("a batch of one", (_sigmoid(_rng_array(22, 1, 5)), _rng_array(23, 1, 5))),
-    Case("s = 0.5 everywhere (the steepest point)", (np.full((2, 3), 0.5), _rng_array(24, 2, 3))),
+    Case("a batch of 4 with 3 units", (sigmoid(normal(20, (4, 3))), normal(21, (4, 3)))),
+    Case("a batch of one", (sigmoid(normal(22, (1, 5))), normal(23, (1, 5)))),
+    Case("s = 0.5 everywhere (the steepest point)", (np.full((2, 3), 0.5), normal(24, (2, 3)))),
     Case("saturated units, s = 0 or 1", (np.array([[0.0, 1.0], [1.0, 0.0]]), np.ones((2, 2)))),
-    Case("grad_out all zeros", (_sigmoid(_rng_array(25, 3, 2)), np.zeros((3, 2)))),
-    Case("large grad_out", (_sigmoid(_rng_array(26, 3, 4)), _rng_array(27, 3, 4, scale=1e4))),
+    Case("grad_out all zeros", (sigmoid(normal(25, (3, 2))), np.zeros((3, 2)))),
+    Case("large grad_out", (sigmoid(normal(26, (3, 4))), normal(27, (3, 4), scale=1e4))),
 ]
 
 SIGMOID_MISTAKES = [
-    Mistake("s is already the sigmoid's output σ(z), so the slope is s (1 − s): do not apply σ to s again.",
-            lambda got, exp, case: _close(got, _sigmoid_backward(_sigmoid(case.args[0]), case.args[1]))),
-    Mistake("multiply by grad_out: the chain rule scales the local slope s (1 − s) by the gradient that "
-            "arrives from above.",
-            lambda got, exp, case: _close(got, case.args[0] * (1 - case.args[0]))),
-    Mistake("the slope of σ is s (1 − s), both factors: check which one is missing.",
-            lambda got, exp, case: _close(got, case.args[1] * case.args[0])
-            or _close(got, case.args[1] * (1 - case.args[0]))),
+    Mistake.returns("s is already the sigmoid's output σ(z), so the slope is s (1 − s): do not apply σ to s "
+                    "again.", lambda s, g: _sigmoid_backward(sigmoid(s), g)),
+    Mistake.returns("multiply by grad_out: the chain rule scales the local slope s (1 − s) by the gradient "
+                    "that arrives from above.", lambda s, g: s * (1 - s)),
+    Mistake.returns("the slope of σ is s (1 − s), both factors: check which one is missing.",
+                    lambda s, g: g * s, lambda s, g: g * (1 - s)),
 ]
 
 
@@ -101,12 +85,12 @@ def check_sigmoid_backward(sigmoid_backward: Callable) -> None:
 # -------------------------------------------------------------------------------- backprop_step
 
 
-def _step(params: tuple, x: np.ndarray, y: np.ndarray, lr: float, *, sign: float = 1.0,
+def _backprop_step(params: tuple, x: np.ndarray, y: np.ndarray, lr: float, *, sign: float = 1.0,
           loss_scale: float = 1.0, stale: bool = False, bias_total: bool = False) -> tuple:
     """One gradient step on L = mean over the batch of Σ (ŷ − y)², with knobs that reproduce mistakes."""
     W1, b1, W2, b2 = params
-    h = _sigmoid(x @ W1 + b1)
-    out = _sigmoid(h @ W2 + b2)
+    h = sigmoid(x @ W1 + b1)
+    out = sigmoid(h @ W2 + b2)
     d2 = loss_scale * 2 * (out - y) / len(x) * out * (1 - out)
     dW2, db2 = h.T @ d2, d2.sum(axis=0)
     W2_back = W2 - sign * lr * dW2 if stale else W2
@@ -115,14 +99,9 @@ def _step(params: tuple, x: np.ndarray, y: np.ndarray, lr: float, *, sign: float
     return tuple(p - sign * lr * g for p, g in zip(params, (dW1, db1, dW2, db2), strict=True))
 
 
-def _reference_step(params: tuple, x: np.ndarray, y: np.ndarray, lr: float) -> tuple:
-    return _step(params, x, y, lr)
-
-
 def _params(seed: int, n_hidden: int = 3, scale: float = 1.0) -> tuple:
     rng = np.random.default_rng(seed)
-    return (rng.standard_normal((2, n_hidden)) * scale, rng.standard_normal(n_hidden) * scale,
-            rng.standard_normal((n_hidden, 1)) * scale, rng.standard_normal(1) * scale)
+    return tuple(normal(rng, shape, scale) for shape in ((2, n_hidden), n_hidden, (n_hidden, 1), 1))
 
 
 _XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -132,34 +111,30 @@ STEP_CASES = [
     Case("XOR, lr 0.5", (_params(30), _XOR_X, _XOR_Y, 0.5)),
     Case("a batch of one", (_params(31), _XOR_X[1:2], _XOR_Y[1:2], 0.5)),
     Case("lr 0: nothing may change", (_params(32), _XOR_X, _XOR_Y, 0.0)),
-    Case("8 random points, 5 hidden units", (_params(33, n_hidden=5), _rng_array(34, 8, 2),
-                                             (_rng_array(35, 8, 1) > 0).astype(float), 2.0)),
+    Case("8 random points, 5 hidden units", (_params(33, n_hidden=5), normal(34, (8, 2)),
+                                             (normal(35, (8, 1)) > 0).astype(float), 2.0)),
     Case("large weights (saturated sigmoids)", (_params(36, scale=10.0), _XOR_X, _XOR_Y, 0.5)),
 ]
-
-
-def _variant(**knobs: float | bool) -> Callable[[object, object, Case], bool]:
-    def matches(got: object, expected: object, case: Case) -> bool:
-        wrong = _step(*case.args, **knobs)
-        return all(_close(g, w) for g, w in zip(got, wrong, strict=True))
-
-    return matches
 
 
 STEP_MISTAKES = [
     Mistake("the bias gradients need one number per unit: sum the deltas over the batch axis only "
             "(axis=0). A bias gradient summed to a single number is the classic bug of this notebook.",
-            lambda got, exp, case: np.ndim(got[1]) == 0 or _variant(bias_total=True)(got, exp, case)),
-    Mistake("this step goes uphill: gradient descent subtracts lr × gradient from each parameter.",
-            _variant(sign=-1.0)),
-    Mistake("divide by the batch size: the loss is the mean over the batch, so dL/dŷ = 2 (ŷ − y) / B.",
-            lambda got, exp, case: _variant(loss_scale=len(case.args[1]))(got, exp, case)),
-    Mistake("the derivative of (ŷ − y)² is 2 (ŷ − y): the factor 2 is missing.", _variant(loss_scale=0.5)),
-    Mistake("the hidden layer's error must travel back through W2 as it was in the forward pass. "
-            "Compute every gradient first, then update all the parameters.", _variant(stale=True)),
+            lambda got, exp, case: np.ndim(got[1]) == 0
+            or close(got, _backprop_step(*case.args, bias_total=True), case)),
+    Mistake.returns("this step goes uphill: gradient descent subtracts lr × gradient from each parameter.",
+                    partial(_backprop_step, sign=-1.0)),
+    Mistake.returns("divide by the batch size: the loss is the mean over the batch, so "
+                    "dL/dŷ = 2 (ŷ − y) / B.",
+                    lambda params, x, y, lr: _backprop_step(params, x, y, lr, loss_scale=len(x))),
+    Mistake.returns("the derivative of (ŷ − y)² is 2 (ŷ − y): the factor 2 is missing.",
+                    partial(_backprop_step, loss_scale=0.5)),
+    Mistake.returns("the hidden layer's error must travel back through W2 as it was in the forward pass. "
+                    "Compute every gradient first, then update all the parameters.",
+                    partial(_backprop_step, stale=True)),
 ]
 
 
 def check_backprop_step(backprop_step: Callable) -> None:
     """backprop_step((W1, b1, W2, b2), x (B, 2), y (B, 1), lr) -> the updated (W1, b1, W2, b2)."""
-    check("backprop_step", backprop_step, _reference_step, STEP_CASES, STEP_MISTAKES)
+    check("backprop_step", backprop_step, _backprop_step, STEP_CASES, STEP_MISTAKES)

@@ -22,6 +22,7 @@ def test_network_learns_xor_truth_table_for_seed_0() -> None:
     np.testing.assert_array_equal(np.round(net.feed_forward(XOR_INPUTS)), XOR_TARGETS)
 
 
+@pytest.mark.slow
 def test_xor_converges_for_all_20_seeds() -> None:
     """Measured: seeds 0–19 with Xavier init, lr 0.5, 10,000 full-batch steps — all 20 learn XOR."""
     assert sum(learns_xor(seed) for seed in range(20)) == 20

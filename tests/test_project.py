@@ -46,6 +46,42 @@ def test_environment_yml_and_pyproject_name_the_same_packages_and_minimums():
     assert environment_requirements() == pyproject_requirements()
 
 
+def constraint_pins(path: Path) -> dict[str, str]:
+    """name → pinned version, from a pip constraints file (comments and blank lines left out)."""
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    return dict(line.split("==") for line in lines if line)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib arrived in Python 3.11")
+def test_oldest_constraints_pin_exactly_the_declared_floors():
+    """`make test-oldest` tests the floors only while constraints/oldest.txt pins the same versions."""
+    import tomllib
+    from packaging.version import Version  # pytest's own dependency
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    # what `make test-oldest` installs: the course's own dependencies and the dev extra (not `browser`)
+    specs = project["dependencies"] + project["optional-dependencies"]["dev"]
+    floors = dict(spec.split(">=") for spec in specs)
+    pins = constraint_pins(ROOT / "constraints" / "oldest.txt")
+    missing = set(floors) - set(pins)
+    assert not missing, f"constraints/oldest.txt does not pin {sorted(missing)}"
+    drifted = {name: (floor, pins[name]) for name, floor in floors.items()
+               if Version(floor) != Version(pins[name])}
+    assert not drifted, f"pyproject.toml floor vs constraints/oldest.txt pin: {drifted}"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib arrived in Python 3.11")
+def test_version_is_one_number_everywhere():
+    import tomllib
+
+    import course_lib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert course_lib.__version__ == version
+    citation = (ROOT / "CITATION.cff").read_text()
+    assert re.search(rf'^version: "?{re.escape(version)}"?$', citation, re.MULTILINE), citation
+
+
 def test_dependencies_are_ranges_not_pins():
     text = (ROOT / "pyproject.toml").read_text() + (ROOT / "environment.yml").read_text()
     assert "==" not in text
@@ -69,7 +105,7 @@ def test_readme_lists_every_notebook():
 
 def test_setup_check_reads_the_declared_ranges():
     declared = dict(setup_check.declared_requirements())
-    assert declared["numpy"] == "1.24" and "jupyterlab" in declared
+    assert declared["numpy"] == "2.0" and "jupyterlab" in declared
     assert "jupyterlab" not in dict(setup_check.declared_requirements(include_dev=False))
     assert setup_check.version_tuple("2.1.0rc1+local") == (2, 1, 0)
     assert all(status.ok for status in setup_check.package_report())
@@ -81,6 +117,7 @@ def test_setup_check_flags_a_missing_package():
     assert not setup_check.PackageStatus("numpy", "99.0", "2.1.0").ok
 
 
+@pytest.mark.slow
 def test_widgets_render_in_jupyterlab():
     """jupyterlab_widgets (from ipywidgets 8) must be installed and enabled, or sliders show as text."""
     assert setup_check.widgets_extension_path() is not None
@@ -109,6 +146,7 @@ def http_status(url: str) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_make_lab_serves_the_course_with_a_token():
     port, token = free_port(), "course-test-token"
     lab_args = (f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "

@@ -170,3 +170,28 @@ def plot_activation_histograms(
     ax.set(xlabel="activation value", ylabel="density")
     ax.legend()
     return ax
+
+
+def plot_reliability_diagram(probs: np.ndarray, labels: np.ndarray, n_bins: int = 10,
+                             ax: Axes | None = None) -> Axes:
+    """Reliability diagram (notebook 08): accuracy against confidence, one bar per confidence bin.
+
+    probs (batch, k) class probabilities, labels (batch,). Bar b spans the bin [b/M, (b+1)/M) and rises
+    to the bin's accuracy; a red outline marks its mean confidence, so the space between the two is the
+    bin's calibration gap. The diagonal is perfect calibration; the title gives the ECE.
+    """
+    from course_lib.metrics import expected_calibration_error, reliability_bins
+
+    counts, confidence, accuracy_per_bin = reliability_bins(probs, labels, n_bins)
+    used = counts > 0
+    left = np.arange(n_bins)[used] / n_bins
+    ax = _axes(ax)
+    ax.bar(left, accuracy_per_bin[used], width=1 / n_bins, align="edge", edgecolor="k", label="accuracy")
+    ax.bar(left, confidence[used], width=1 / n_bins, align="edge", fill=False, edgecolor="tab:red",
+           linewidth=1.5, label="mean confidence")
+    ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="perfectly calibrated")
+    ece = expected_calibration_error(probs, labels, n_bins)
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence (largest probability)", ylabel="accuracy",
+           title=f"{n_bins} bins, ECE = {ece:.4f}")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax

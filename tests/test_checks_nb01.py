@@ -8,18 +8,17 @@ from course_lib.course.checks import nb01 as checks
 from course_lib.matrix import Matrix
 
 
-def loops(a, b, swap_b=False, reset=True):
-    n, m = a.shape
-    p = b.shape[1]
-    out = np.zeros((n, p))
-    total = 0.0
-    for i in range(n):
-        for j in range(p):
+def loops(a, b, swap_b=False, reset=True, rows_of=None, start=0):
+    """The product of two buffers (rows, cols, data) by three loops; the switches make the usual mistakes."""
+    out, total = [], 0.0
+    for i in range(a.rows):
+        for j in range(b.cols):
             if reset:
                 total = 0.0
-            for k in range(m):
-                total += a[i, k] * (b[j, k] if swap_b else b[k, j])
-            out[i, j] = total
+            for k in range(start, a.cols):
+                b_kj = b.data[j * b.cols + k] if swap_b else b.data[k * b.cols + j]
+                total += a.data[i * (rows_of or a).cols + k] * b_kj
+            out.append(total)
     return out
 
 
@@ -30,7 +29,10 @@ def flatten(images):
 @pytest.mark.parametrize(("notebook_check", "right"), [
     (checks.check_flat_index, lambda row, col, n_cols: row * n_cols + col),
     (checks.check_matmul, loops),
-    (checks.check_matmul, lambda a, b: (a @ b).tolist()),
+    (checks.check_matmul, lambda a, b: [sum(a.data[i * a.cols + k] * b.data[k * b.cols + j]
+                                            for k in range(a.cols))
+                                        for i in range(a.rows) for j in range(b.cols)]),
+    (checks.check_flatten_batch, lambda images: np.reshape(images, (-1, np.prod(images.shape[-2:])))),
     (checks.check_flatten_batch, flatten),
 ])
 def test_right_answers_pass(notebook_check, right, capsys):
@@ -42,20 +44,30 @@ def test_right_answers_pass(notebook_check, right, capsys):
     (lambda row, col, n_cols: col * n_cols + row, "Rows and columns look swapped"),
     (lambda row, col, n_cols: row * n_cols + col + 1, "Indices start at 0"),
     (lambda row, col, n_cols: row + col, "jumps over a whole row"),
+    (lambda row, col, n_cols: row * (n_cols + 1) + col, "not n_cols \\+ 1"),
 ])
 def test_flat_index_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
         checks.check_flat_index(wrong)
 
 
+def as_arrays(function):
+    """A wrong answer written with NumPy on the buffers' arrays, returned as the flat list."""
+    return lambda a, b: np.ravel(function(np.reshape(a.data, (a.rows, a.cols)),
+                                          np.reshape(b.data, (b.rows, b.cols)))).tolist()
+
+
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda a, b: a * b, "elementwise product"),
-    (lambda a, b: (a @ b).T, "transpose of the right one"),
-    (lambda a, b: b @ a, "Order matters"),
-    (lambda a, b: loops(a, b, swap_b=True), r"b\[k, j\]"),
+    (lambda a, b: a @ b, "no @ or NumPy behind them"),
+    (as_arrays(lambda a, b: a * b), "elementwise product"),
+    (as_arrays(lambda a, b: (a @ b).T), "transpose of the right one"),
+    (as_arrays(lambda a, b: b @ a), "Order matters"),
+    (lambda a, b: loops(a, b, swap_b=True), r"not b\[j, k\]"),
+    (lambda a, b: loops(a, b, rows_of=b), "with a's own row length"),
     (lambda a, b: loops(a, b, reset=False), "Start the running sum at 0"),
-    (lambda a, b: (a @ b)[0], r"has shape \(n, p\)"),
-    (lambda a, b: a[:, :-1] @ b[:-1], "range of your innermost loop"),
+    (lambda a, b: loops(a, b)[:-1], "has n·p entries"),
+    (lambda a, b: np.reshape(loops(a, b), (a.rows, b.cols)).tolist(), "not a list of rows"),
+    (as_arrays(lambda a, b: a[:, :-1] @ b[:-1]), "range of your innermost loop"),
 ])
 def test_matmul_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -74,6 +86,8 @@ def interleaved(images):
     (lambda images: flatten(np.swapaxes(images, -1, -2)), "row by row"),
     (interleaved, "interleaves pixels"),
     (lambda images: flatten(images)[:, :-1], r"Expected shape \(n, h\*w\)"),
+    (lambda images: flatten(images).astype(np.float64), "Keep the dtype"),
+    (lambda images: flatten(images) / 255, "Keep the dtype"),
 ])
 def test_flatten_batch_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -90,8 +104,8 @@ def test_flat_index_reference_is_where_a_course_lib_matrix_keeps_the_element(cas
 
 @pytest.mark.parametrize("case", checks.MATMUL_CASES, ids=lambda case: case.label)
 def test_matmul_reference_agrees_with_the_course_lib_matrix_product(case):
-    a, b = (Matrix.from_numpy(x) for x in case.args)
-    assert np.allclose(checks._matmul_reference(*case.args), a.dot(b).to_numpy(), rtol=1e-12, atol=0)
+    a, b = (Matrix(g.rows, g.cols, g.data) for g in case.args)
+    assert np.allclose(checks._matmul_reference(*case.args), a.dot(b).data, rtol=1e-12, atol=0)
 
 
 def test_flatten_batch_reference_keeps_the_pixels_of_each_image_in_one_row():

@@ -6,7 +6,6 @@ import pytest
 from course_lib import activations
 from course_lib.course.checks import ExerciseError
 from course_lib.course.checks import nb02 as checks
-from course_lib.layers import Dense
 
 
 def stable_sigmoid(x):
@@ -14,15 +13,22 @@ def stable_sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def stable_softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+def log_softmax(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def collapse(W1, b1, W2, b2):
+    return W1 @ W2, b1 @ W2 + b2
 
 
 @pytest.mark.parametrize(("notebook_check", "right"), [
     (checks.check_sigmoid, stable_sigmoid),
-    (checks.check_dense_forward, lambda x, W, b: x @ W + b),
-    (checks.check_softmax, stable_softmax),
+    (checks.check_collapse_affine, collapse),
+    (checks.check_collapse_affine, lambda W1, b1, W2, b2: (np.dot(W1, W2), np.dot(b1, W2) + b2)),
+    (checks.check_log_softmax, log_softmax),
+    (checks.check_log_softmax, lambda z: z - z.max(axis=1, keepdims=True)
+     - np.log(np.sum(np.exp(z - z.max(axis=1, keepdims=True)), axis=1, keepdims=True))),
 ])
 def test_right_answers_pass(notebook_check, right, capsys):
     notebook_check(right)
@@ -57,64 +63,99 @@ def test_sigmoid_usual_mistakes_get_their_hint(wrong, hint):
         checks.check_sigmoid(wrong)
 
 
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda x, W, b: x @ W, "bias is missing"),
-    (lambda x, W, b: W @ x + b, "inner sizes match is x @ W"),
-    (lambda x, W, b: x @ W.T + b, "inner sizes match is x @ W"),
-    (lambda x, W, b: W.T @ x.T + b[:, None], r"returned \(n_out, batch\)"),
-    (lambda x, W, b: x @ W + 2 * b, "bias was added twice"),
-])
-def test_dense_forward_usual_mistakes_get_their_hint(wrong, hint):
-    with pytest.raises(ExerciseError, match=hint):
-        checks.check_dense_forward(wrong)
+def clipped(x, c=30.0):
+    x = np.clip(x, -c, c)
+    return 1 / (1 + np.exp(-x))
 
 
-def naive(z):
-    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+def wrong_branch_for_negatives(x):
+    e = np.exp(-np.abs(x))
+    return 1 / (1 + e)
 
 
-def shifted(z, axis=1, keepdims=True, reciprocal=False):
-    e = np.exp(z - z.max(axis=axis, keepdims=keepdims))
-    total = e.sum(axis=1, keepdims=keepdims)
-    return e * (1 / total) if reciprocal else e / total
-
-
-def columns(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
-
-def normalized_logits(z):
-    z = z - z.max(axis=1, keepdims=True)
-    return z / z.sum(axis=1, keepdims=True)
+def wrong_branch_for_positives(x):
+    e = np.exp(-np.abs(x))
+    return e / (1 + e)
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (naive, "Subtract each row's maximum before np.exp"),
-    (lambda z: shifted(z, axis=None), "each row's OWN maximum"),
-    (lambda z: shifted(z, axis=None, reciprocal=True), "a row's exponentials summed to 0"),
-    (lambda z: shifted(z, axis=0), "not the maximum of each column"),
-    (columns, "each ROW is one sample"),
-    (lambda z: shifted(z, keepdims=False), "keepdims=True"),
-    (normalized_logits, "is it e\\^{z} you normalize"),
+    (clipped, "clipping x before exponentiating"),
+    (lambda x: clipped(x, 50.0), "clipping x before exponentiating"),
+    (wrong_branch_for_negatives, "for x < 0 you used the formula of x ≥ 0"),
+    (wrong_branch_for_positives, "for x ≥ 0 you used the formula meant for x < 0"),
 ])
-def test_softmax_usual_mistakes_get_their_hint(wrong, hint):
+def test_sigmoid_slips_found_by_tight_cases_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
-        checks.check_softmax(wrong)
+        checks.check_sigmoid(wrong)
 
 
-def dense_layer(x, W, b):
-    layer = Dense(*W.shape, init=lambda *_: W)
-    layer.b[...] = b
-    return layer.forward(x)
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda W1, b1, W2, b2: (W1 @ W2, b2), "not b2 alone"),
+    (lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2), "b1 \\+ b2 forgets"),
+    (lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2), "adds its own b2"),
+    (lambda W1, b1, W2, b2: (W2 @ W1, b1 @ W2 + b2), "the order of the weights"),
+    (lambda W1, b1, W2, b2: (W1 @ W2, W2 @ b1 + b2), "not W2 @ b1"),
+    (lambda W1, b1, W2, b2: (W1 @ W2, b1 * W2 + b2), r"`b1 \* W2` is elementwise"),
+])
+def test_collapse_affine_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_collapse_affine(wrong)
 
 
-LIBRARY = [(checks._dense, dense_layer, checks.DENSE_CASES),
-           (checks._sigmoid, activations.sigmoid, checks.SIGMOID_CASES),
-           (checks._softmax, activations.softmax, checks.SOFTMAX_CASES)]
+def naive_log(z):
+    return np.log(np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))
+
+
+def log_of_stable_softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.log(e / e.sum(axis=1, keepdims=True))
+
+
+def shifted_by(z, shift):
+    s = z - shift(z)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (naive_log, "overflows"),
+    (log_of_stable_softmax, "np.log of 0: a probability underflowed"),
+    (lambda z: shifted_by(z, lambda z: z.min(axis=1, keepdims=True)), "not its minimum"),
+    (lambda z: shifted_by(z, lambda z: z.mean(axis=1, keepdims=True)), "not its mean"),
+    (lambda z: shifted_by(z, lambda z: z.max(axis=1)), "keepdims=True"),
+    (lambda z: z - z.max(axis=1, keepdims=True), "the shift alone"),
+    (lambda z: log_softmax(z) + z.max(axis=1, keepdims=True), "but not the max itself"),
+    (lambda z: np.exp(log_softmax(z)), "the softmax itself"),
+    (lambda z: -log_softmax(z), "sign is flipped"),
+])
+def test_log_softmax_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_log_softmax(wrong)
+
+
+def library_log_softmax(z):
+    return np.log(activations.softmax(z.astype(np.float64)))
+
+
+LIBRARY = [(checks._sigmoid, activations.sigmoid, checks.SIGMOID_CASES[:-1])]
 
 
 @pytest.mark.parametrize(("reference", "library", "case"),
                          [(ref, library, case) for ref, library, cases in LIBRARY for case in cases])
 def test_references_agree_with_course_lib(reference, library, case):
     assert np.allclose(reference(*case.args), library(*case.args), rtol=1e-5, atol=1e-5)
+
+
+def test_log_softmax_reference_agrees_with_the_library_loss():
+    from course_lib.losses import softmax_cross_entropy
+    for case in checks.LOG_SOFTMAX_CASES:
+        z = case.args[0].astype(np.float64)
+        labels = np.zeros(len(z), dtype=int)
+        assert np.isclose(-checks._log_softmax(z)[:, 0].mean(), softmax_cross_entropy(z, labels)[0])
+
+
+def test_collapse_reference_matches_two_dense_layers():
+    for case in checks.COLLAPSE_CASES:
+        W1, b1, W2, b2 = case.args
+        W, b = checks._collapse(*case.args)
+        x = np.random.default_rng(0).normal(size=(5, W1.shape[0]))
+        assert np.allclose((x @ W1 + b1) @ W2 + b2, x @ W + b)

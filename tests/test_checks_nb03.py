@@ -1,15 +1,13 @@
 """The notebook 03 checks accept right answers, explain the usual wrong ones, and agree with course_lib."""
 
+from collections import defaultdict
+
 import numpy as np
 import pytest
 
-from course_lib import activations, gradcheck, losses
+from course_lib import activations, autograd, gradcheck, losses
 from course_lib.course.checks import ExerciseError
 from course_lib.course.checks import nb03 as checks
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
 
 
 def softmax(z, shift=True):
@@ -23,10 +21,71 @@ def right_sce_grad(logits, labels, rows=None):
     return p / len(labels)
 
 
+def gradient(f, point, h, one_sided=False, divide=None, restore=True, copy=True, all_at_once=False):
+    """A centered-difference gradient; the switches make the usual mistakes."""
+    x = point.astype(float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        if all_at_once:
+            up, down = x + h, x - h
+        elif restore:
+            up, down = (x.copy(), x.copy()) if copy else (x, x)
+            up[i] += h
+            down[i] -= h * (0 if one_sided else 1)
+        else:
+            x[i] += h
+            value_up = f(x)
+            x[i] -= 2 * h
+            grad[i] = (value_up - f(x)) / (2 * h)
+            continue
+        difference = f(up) - f(down)
+        grad[i] = divide(difference, h) if divide else difference / (h if one_sided else 2 * h)
+    return grad
+
+
+def visit_order(root, reverse=False, dedupe=True, deep=True):
+    order, seen = [], set()
+
+    def visit(node, depth=0):
+        if dedupe and id(node) in seen:
+            return
+        seen.add(id(node))
+        for parent in node.parents if (deep or depth == 0) else ():
+            visit(parent, depth + 1)
+        order.append(node)
+
+    visit(root)
+    return order[::-1] if reverse else order
+
+
+def backward(root, overwrite=False, seed=True, forward=False, chain=True, leaves=True):
+    grads = {root: 1.0} if seed else {}
+    order = visit_order(root)
+    for node in order if forward else reversed(order):
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            share = grads[node] * local if chain else local
+            if leaves or parent.parents:
+                grads[parent] = share if overwrite else grads.get(parent, 0.0) + share
+    return grads
+
+
+def backward_with_defaults(root, forward=False):
+    grads = defaultdict(float, {root: 1.0})
+    order = visit_order(root)
+    for node in order if forward else reversed(order):
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            grads[parent] += grads[node] * local
+    return dict(grads)
+
+
 @pytest.mark.parametrize(("notebook_check", "right"), [
-    (checks.check_centered_difference, lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h)),
-    (checks.check_centered_difference, lambda f, x, h: (f(x + h) - f(x - h)) / 2 / h),
-    (checks.check_sigmoid_backward, lambda x, g: g * sigmoid(x) * (1 - sigmoid(x))),
+    (checks.check_numerical_gradient, gradient),
+    (checks.check_tanh_backward, lambda x, g: g * (1 - np.tanh(x) ** 2)),
+    (checks.check_tanh_backward, lambda x, g: g * 4 * activations.sigmoid_prime(2 * x)),
+    (checks.check_topological_order, visit_order),
+    (checks.check_topological_order, autograd.topological_order),
+    (checks.check_backward, backward),
+    (checks.check_backward, backward_with_defaults),
     (checks.check_softmax_cross_entropy_grad, right_sce_grad),
 ])
 def test_right_answers_pass(notebook_check, right, capsys):
@@ -35,26 +94,55 @@ def test_right_answers_pass(notebook_check, right, capsys):
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda f, x, h: (f(x + h) - f(x)) / h, "forward difference"),
-    (lambda f, x, h: (f(x) - f(x - h)) / h, "backward difference"),
-    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "twice too big"),
-    (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "wrong sign"),
-    (lambda f, x, h: f(x + h) - f(x - h) / 2 * h, "brackets"),
+    (lambda f, x, h: gradient(f, x, h, one_sided=True), "forward difference"),
+    (lambda f, x, h: gradient(f, x, h, divide=lambda d, h: d / h), "twice too big"),
+    (lambda f, x, h: gradient(f, x, h, divide=lambda d, h: d / 2 * h), "brackets"),
+    (lambda f, x, h: gradient(f, x, h, all_at_once=True), "one coordinate at a time"),
+    (lambda f, x, h: gradient(f, x, h, restore=False), "put it back"),
+    (lambda f, x, h: gradient(f, x, h, copy=False), r"x\.copy\(\)"),
 ])
-def test_centered_difference_usual_mistakes_get_their_hint(wrong, hint):
+def test_numerical_gradient_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
-        checks.check_centered_difference(wrong)
+        checks.check_numerical_gradient(wrong)
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda x, g: sigmoid(x) * (1 - sigmoid(x)), "multiply it by grad_out"),
-    (lambda x, g: g * x * (1 - x), "OUTPUT"),
-    (lambda x, g: g * sigmoid(x), r"derivative of σ is σ\(x\) \(1 − σ\(x\)\)"),
-    (lambda x, g: -g * sigmoid(x) * (1 - sigmoid(x)), "never negative"),
+    (lambda x, g: 1 - np.tanh(x) ** 2, "multiplies it by grad_out"),
+    (lambda x, g: g * (1 - x**2), "OUTPUT of tanh"),
+    (lambda x, g: g * np.tanh(x) * (1 - np.tanh(x)), "sigmoid's form"),
+    (lambda x, g: g * 2 * activations.sigmoid_prime(2 * x), "inner 2x"),
+    (lambda x, g: g * (1 - np.tanh(x)), "square is missing"),
+    (lambda x, g: -g * (1 - np.tanh(x) ** 2), "never negative"),
 ])
-def test_sigmoid_backward_usual_mistakes_get_their_hint(wrong, hint):
+def test_tanh_backward_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
-        checks.check_sigmoid_backward(wrong)
+        checks.check_tanh_backward(wrong)
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda root: visit_order(root, dedupe=False), "must be listed once"),
+    (lambda root: visit_order(root, reverse=True), "exactly reversed"),
+    (lambda root: visit_order(root, deep=False), "parents of the parents"),
+    (lambda root: visit_order(root)[1:] + visit_order(root)[:1], "only after all of its parents"),
+    (lambda root: None, "return"),
+])
+def test_topological_order_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_topological_order(wrong)
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda root: backward(root, overwrite=True), "Shares from several uses ADD up"),
+    (lambda root: backward(root, seed=False), r"start from \{root: 1.0\}"),
+    (lambda root: backward(root, forward=True), r"reversed\(topological_order\(root\)\)"),
+    (lambda root: backward_with_defaults(root, forward=True), "the order is reversed"),
+    (lambda root: backward(root, chain=False), "local gradient alone"),
+    (lambda root: backward(root, leaves=False), "the leaves included"),
+    (lambda root: {node: 0.0 for node in visit_order(root)}, "every gradient is 0"),
+])
+def test_backward_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_backward(wrong)
 
 
 def no_shift(logits, labels):
@@ -64,6 +152,22 @@ def no_shift(logits, labels):
     return p / len(labels)
 
 
+def global_max(logits, labels):
+    with np.errstate(invalid="ignore"):
+        e = np.exp(logits - logits.max())
+        p = e / e.sum(axis=1, keepdims=True)
+    p[np.arange(len(labels)), labels] -= 1
+    return p / len(labels)
+
+
+def long_road(logits, labels):
+    """−onehot/p times the softmax Jacobian, row by row: divides by p."""
+    p, onehot = softmax(logits), np.eye(logits.shape[1])[labels]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows = [(-o / q) @ activations.softmax_jacobian(z) for o, q, z in zip(onehot, p, logits, strict=True)]
+    return np.array(rows) / len(labels)
+
+
 @pytest.mark.parametrize(("wrong", "hint"), [
     (lambda z, y: right_sce_grad(z, y) * len(y), "forgot to divide by the batch size"),
     (lambda z, y: right_sce_grad(z, y) / z.shape[1], "not by batch × classes"),
@@ -71,6 +175,8 @@ def no_shift(logits, labels):
     (lambda z, y: softmax(z) / len(y), "without subtracting the one-hot"),
     (lambda z, y: softmax(z), "without subtracting the one-hot"),
     (no_shift, "overflows"),
+    (global_max, "each row's own max"),
+    (long_road, "divides by p"),
     (lambda z, y: right_sce_grad(z, y, rows=slice(None)), "EVERY row"),
 ])
 def test_softmax_cross_entropy_grad_usual_mistakes_get_their_hint(wrong, hint):
@@ -84,16 +190,14 @@ def test_checks_do_not_show_solution_code():
     assert "def " not in str(info.value) and "return" not in str(info.value)
 
 
-def library_centered(f, x, h):
-    """The course_lib numerical gradient of f at each point of x, with step h."""
-    points = np.atleast_1d(np.asarray(x, dtype=np.float64))
-    gradient = [gradcheck.numerical_gradient(lambda i=i: float(f(points[i])), points, (i,), eps=h)
-                for i in range(len(points))]
-    return np.reshape(gradient, np.shape(x))
+def library_gradient(f, point, h):
+    """course_lib.gradcheck's centered difference along each coordinate of point."""
+    x = point.astype(np.float64)
+    return np.array([gradcheck.numerical_gradient(lambda: f(x), x, (i,), eps=h) for i in range(x.size)])
 
 
-LIBRARY = [(checks._centered, library_centered, checks._CENTERED_CASES),
-           (checks._sigmoid_backward, lambda x, g: g * activations.sigmoid_prime(x), checks._SIGMOID_CASES),
+LIBRARY = [(checks._numerical_gradient, library_gradient, checks._NUMERICAL_CASES),
+           (checks._tanh_backward, lambda x, g: g * activations.tanh_prime(x), checks._TANH_CASES),
            (checks._sce_grad, lambda z, y: losses.softmax_cross_entropy(z, y)[1], checks._SCE_CASES)]
 
 
@@ -101,3 +205,12 @@ LIBRARY = [(checks._centered, library_centered, checks._CENTERED_CASES),
                          [(ref, library, case) for ref, library, cases in LIBRARY for case in cases])
 def test_references_agree_with_course_lib(reference, library, case):
     assert np.allclose(reference(*case.args), library(*case.args), rtol=1e-5, atol=1e-7)
+
+
+def test_backward_reference_agrees_with_the_autograd_engine_on_the_fork():
+    x, y = autograd.Value(3.0), autograd.Value(-2.0)
+    f = (x + y) * x
+    f.backward()
+    nodes = checks.GRAPHS["the fork f = (x + y)·x: x is used twice"]()
+    grads = checks._backward(nodes[-1])
+    assert [grads[n] for n in nodes] == [x.grad, y.grad, 3.0, 1.0]

@@ -1,63 +1,75 @@
-"""Tests for course_lib.course.playgrounds.nb03: the tangent playground's numbers and the two figures."""
+"""Notebook 03 playground: the neuron and fork graphs carry the right gradients, and are drawn whole."""
 
-from __future__ import annotations
+import math
 
 import matplotlib
 
 matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
-import numpy as np
 import pytest
 
-from course_lib.activations import sigmoid
-from course_lib.course.playgrounds import nb03
+from course_lib.autograd import Value
+from course_lib.course.playgrounds import nb03 as play
 
 
-@pytest.mark.parametrize("name", list(nb03.COMPOSITES))
-def test_every_composite_derivative_matches_centered_differences(name):
-    c = nb03.COMPOSITES[name]
-    x = np.linspace(-3, 3, 61)
-    assert np.allclose(c.df(x), nb03.numeric_slope(c.f, x), rtol=1e-7, atol=1e-9)
+def test_neuron_graph_gradients_match_the_chain_rule_by_hand():
+    x, w, b, t = 1.5, 0.8, -0.3, 1.0
+    graph = play.neuron_graph(x, w, b, t)
+    a = 1 / (1 + math.exp(-(w * x + b)))
+    dz = 2 * (a - t) * a * (1 - a)
+    assert graph["L"].data == pytest.approx((a - t) ** 2)
+    assert graph["w"].grad == pytest.approx(dz * x) and graph["x"].grad == pytest.approx(dz * w)
+    assert graph["b"].grad == pytest.approx(dz) and graph["t"].grad == pytest.approx(-2 * (a - t))
 
 
-def test_tangent_report_gives_value_and_both_slopes():
-    report = nb03.tangent_report("sin(x²)", 1.0)
-    assert report["value"] == pytest.approx(np.sin(1.0))
-    assert report["analytic"] == pytest.approx(2 * np.cos(1.0))
-    assert report["abs_error"] < 1e-9
-    assert all(isinstance(v, float) for v in report.values())
+def test_fork_graph_adds_one_gradient_per_use():
+    graph = play.fork_graph(3.0, -2.0)
+    assert graph["f"].data == 3.0 and graph["x"].grad == 2 * 3.0 - 2.0 and graph["y"].grad == 3.0
 
 
-def test_softplus_slope_is_the_sigmoid():
-    for x in (-4.0, 0.0, 2.5):
-        slope = nb03.tangent_report("log(1 + eˣ)", x)["analytic"]
-        assert slope == pytest.approx(float(sigmoid(np.float64(x))))
+@pytest.mark.parametrize("leaves", [dict(x=1.5, w=0.8, b=-0.3, t=1.0), dict(x=-2.0, w=3.0, b=1.0, t=0.0)])
+def test_leaf_differences_agree_with_the_engine(leaves):
+    graph = play.neuron_graph(**leaves)
+    numeric = play.leaf_differences(play.neuron_graph, "L", **leaves)
+    assert set(numeric) == set(play.LEAVES)
+    assert all(abs(numeric[n] - graph[n].grad) < 1e-8 for n in play.LEAVES)
 
 
-def test_tangent_report_rejects_unknown_names_listing_valid_ones():
-    with pytest.raises(ValueError, match="Valid names: sin"):
-        nb03.tangent_report("cos(x)", 0.0)
+def test_layout_puts_leaves_before_their_first_use_and_the_root_last():
+    graph = play.neuron_graph(1.0, 1.0, 0.0, 0.0)
+    where = play.layout(graph["L"])
+    column = {name: where[id(v)][0] for name, v in graph.items()}
+    assert column["w"] == column["x"] == 0 and column["b"] == column["u"] == 1
+    assert column["t"] == column["a"] == 3 and column["L"] == max(column.values()) == 5
+    leaf = Value(2.0)
+    assert play.layout(leaf) == {id(leaf): (0.0, 0.0)}
 
 
-def test_plot_tangent_draws_function_tangent_and_point():
-    fig = nb03.plot_tangent("σ(3x − 1)", 0.5)
-    ax = fig.axes[0]
-    assert len(ax.lines) == 3
-    xs, ys = ax.lines[1].get_data()
-    slope = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-    assert slope == pytest.approx(nb03.tangent_report("σ(3x − 1)", 0.5)["analytic"])
-    assert "numeric" in ax.get_title()
+def test_draw_graph_writes_every_value_and_every_gradient_share():
+    graph = play.fork_graph(3.0, -2.0)
+    fig, ax = plt.subplots()
+    play.draw_graph(ax, graph["f"], {"x": 4.0, "y": 3.0})
+    texts = [t.get_text() for t in ax.texts]
+    assert sum("value" in t for t in texts) == 4 and sum("f.d." in t for t in texts) == 2
+    assert {"3.000", "1.000"} <= set(texts)              # x's two shares: 3 through s, 1 directly
     plt.close(fig)
 
 
-def test_draw_chain_shows_every_value_and_gradient():
-    fig = nb03.draw_chain(["w", "u", "L"], [1.0, 2.0, 3.0], [0.5, 0.25, 1.0], ["×x", "×2u"])
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "value 2.0000" in texts and "∂L/∂· = 0.2500" in texts and "×2u" in texts
+def test_draw_neuron_graph_summary_has_engine_and_numeric_gradients():
+    summary = play.draw_neuron_graph(0.5, -1.0, 0.2, 1.0)
+    plt.close("all")
+    assert play.gradient_agreement(summary) < 1e-8
+    assert set(summary) == {"L"} | {f"{k} {n}" for n in play.LEAVES for k in ("fd",)} | {
+        f"dL/d{n}" for n in play.LEAVES}
+
+
+def test_a_value_used_twice_by_one_node_gets_two_arrows_and_two_shares():
+    e = Value(-0.5, label="e")
+    square = e * e
+    square.backward()
+    fig, ax = plt.subplots()
+    play.draw_graph(ax, square)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("-0.500") == 2 and e.grad == -1.0      # two shares of −0.5 add to 2e
+    assert len([c for c in ax.get_children() if type(c).__name__ == "Annotation"]) == 2
     plt.close(fig)
-
-
-def test_draw_chain_rejects_mismatched_lengths():
-    with pytest.raises(ValueError, match="n − 1 local_grads"):
-        nb03.draw_chain(["a", "b"], [1.0, 2.0], [1.0, 1.0], [])

@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebook 02 (forward pass): dense forward, stable sigmoid, stable softmax.
+"""Checks for notebook 02 (forward pass): two affine layers as one, a stable sigmoid, log-softmax.
 
 Each check runs the learner's function on several cases (zeros, huge values, a batch of one, ...) with
 NumPy's floating-point warnings turned into errors, so an overflow that would only print a warning is
@@ -12,9 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.course.checks._core import Case, Mistake, check, close, normal
+from course_lib.course.checks._core import Case, Mistake, check, normal
 from course_lib.course.checks._core import sigmoid as _sigmoid
-from course_lib.course.checks._core import softmax as _softmax
 
 
 def _strict(function: Callable, hints: dict[str, str]) -> Callable:
@@ -44,7 +43,62 @@ def _f32(rows: list) -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
-# ---------------------------------------------------------------- exercise 2: a stable sigmoid
+# ---------------------------------------------------------------- exercise 1: two affine layers are one
+
+
+def _collapse(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray,
+              b2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2): the one affine layer doing the work of two."""
+    return W1 @ W2, b1 @ W2 + b2
+
+
+def _affine_case(label: str, n_in: int, n_mid: int, n_out: int, seed: int) -> Case:
+    rng = np.random.default_rng(seed)
+    shapes = ((n_in, n_mid), n_mid, (n_mid, n_out), n_out)
+    return Case(label, tuple(normal(rng, shape) for shape in shapes))
+
+
+COLLAPSE_CASES = [
+    _affine_case("square layers, 3 → 3 → 3 (where W2 @ W1 and W2 @ b1 fit too)", 3, 3, 3, seed=1),
+    _affine_case("3 → 5 → 2", 3, 5, 2, seed=0),
+    Case("zero biases: only the weights combine",
+         (np.eye(2), np.zeros(2), np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros(2))),
+    _affine_case("one output, 4 → 6 → 1", 4, 6, 1, seed=2),
+    Case("identity weights: the biases simply add",
+         (np.eye(3), np.array([1.0, 2.0, 3.0]), np.eye(3), np.array([0.5, 0.5, 0.5]))),
+]
+
+COLLAPSE_MISTAKES = [
+    Mistake.returns("the bias of the combined layer is not b2 alone: b1 also goes through the second layer's "
+                    "weights. Expand (x W1 + b1) W2 + b2 and collect what does not multiply x.",
+                    lambda W1, b1, W2, b2: (W1 @ W2, b2)),
+    Mistake.returns("b1 + b2 forgets that b1 passes through W2 like everything else the first layer outputs: "
+                    "expand (x W1 + b1) W2.", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2)),
+    Mistake.returns("b1 W2 is right, but the second layer still adds its own b2.",
+                    lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2)),
+    Mistake.returns("the order of the weights: x meets W1 first, so the combined weight is W1 @ W2 (shape "
+                    "(n_in, n_out)), not W2 @ W1.",
+                    lambda W1, b1, W2, b2: (W2 @ W1, b1 @ W2 + b2),
+                    lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1 + b2)),
+    Mistake.returns("with b1 a row (the batch convention), the bias passes through W2 as b1 @ W2, "
+                    "not W2 @ b1.", lambda W1, b1, W2, b2: (W1 @ W2, W2 @ b1 + b2)),
+    Mistake("the combined bias has shape (n_out,), one number per output: b1 @ W2 (a vector times a matrix) "
+            "+ b2. `b1 * W2` is elementwise and broadcasts to a matrix.",
+            lambda got, exp, case: np.shape(got[1]) != np.shape(exp[1])),
+]
+
+COLLAPSE_HINTS = {"shape": "x meets W1 first, so the combined weight is W1 @ W2, of shape (n_in, n_out); b1 "
+                           "(n_mid,) passes through W2 as b1 @ W2, like x @ W. Check each product's inner "
+                           "sizes."}
+
+
+def check_collapse_affine(collapse_affine: Callable) -> None:
+    """Exercise 1: (W, b) with x W + b = (x W1 + b1) W2 + b2 for every x: W = W1 W2, b = b1 W2 + b2."""
+    check("Exercise 1 (two affine layers as one)", _strict(collapse_affine, COLLAPSE_HINTS), _collapse,
+          COLLAPSE_CASES, COLLAPSE_MISTAKES)
+
+
+# ---------------------------------------------------------------- exercise 3: a stable sigmoid
 
 SIGMOID_CASES = [
     Case("zeros: σ(0) = 0.5", (np.zeros((2, 3), dtype=np.float32),)),
@@ -52,11 +106,22 @@ SIGMOID_CASES = [
     Case("a batch of one", (_f32([[3.0]]),)),
     Case("large positive and negative values", (_f32([[-1000.0, -100.0, -20.0, 20.0, 100.0, 1000.0]]),)),
     Case("float64 input", (np.linspace(-30, 30, 13).reshape(1, 13),)),
+    # tiny answers need a relative tolerance: σ(−100) ≈ 3.7e-44 must not pass as "≈ 0"
+    Case("very negative float64: σ(−100) ≈ 3.7e-44, σ(−700) ≈ 1e-304",
+         (np.array([[-700.0, -300.0, -100.0, -40.0]]),), tolerance=(1e-6, 0.0)),
 ]
 
 SIGMOID_MISTAKES = [
     Mistake.returns("the sign of the exponent is flipped: σ(x) = 1 / (1 + e^{-x}) grows with x, so "
                     "σ(2) > 0.5.", lambda x: _sigmoid(-x)),
+    Mistake.returns("for x < 0 you used the formula of x ≥ 0 with |x|: that gives σ(|x|) > 0.5 on the "
+                    "negative side. Rewrite 1 / (1 + e^{−x}) for x < 0: multiply top and bottom by e^{x}.",
+                    lambda x: _sigmoid(np.abs(x))),
+    Mistake.returns("for x ≥ 0 you used the formula meant for x < 0: that gives σ(−|x|) < 0.5 everywhere. "
+                    "Each sign needs its own form.", lambda x: _sigmoid(-np.abs(x))),
+    Mistake.returns("clipping x before exponentiating changes the answer: σ(−100) ≈ 3.7e-44 is tiny but not "
+                    "σ(−30) ≈ 9.4e-14. Rewrite the formula instead of clipping its input.",
+                    *[lambda x, c=c: _sigmoid(np.clip(x, -c, c)) for c in (10, 20, 30, 50, 80, 88)]),
     Mistake.returns("that is e^{-x} or e^{x} alone: the sigmoid divides, 1 / (1 + e^{-x}).",
                     lambda x: np.exp(-x), np.exp),
     Mistake("the output must keep the input's shape: compute elementwise, without summing or reshaping.",
@@ -73,97 +138,59 @@ SIGMOID_HINTS = {
 
 
 def check_sigmoid(sigmoid: Callable[[np.ndarray], np.ndarray]) -> None:
-    """Exercise 2: σ(x) elementwise, exact and without overflow for |x| up to 1000."""
-    check("Exercise 2 (stable sigmoid)", _strict(sigmoid, SIGMOID_HINTS), _sigmoid, SIGMOID_CASES,
+    """Exercise 3: σ(x) elementwise, exact (to a relative 1e-6 even for σ(−700)) and without overflow."""
+    check("Exercise 3 (stable sigmoid)", _strict(sigmoid, SIGMOID_HINTS), _sigmoid, SIGMOID_CASES,
           SIGMOID_MISTAKES)
 
 
-# ---------------------------------------------------------------- exercise 1: a dense layer's forward pass
+# ---------------------------------------------------------------- exercise 2: log-softmax over rows
 
 
-def _dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return x @ W + b
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    """ln softmax(z) row by row: z − m − ln Σ_j e^{z_j − m}, m the row's maximum (no probability formed)."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def _dense_case(label: str, batch: int, n_in: int, n_out: int, seed: int, scale: float = 1.0) -> Case:
-    rng = np.random.default_rng(seed)
-    shapes = ((batch, n_in), (n_in, n_out), n_out)
-    x, W, b = (normal(rng, shape, dtype=np.float32) for shape in shapes)
-    return Case(label, (x * np.float32(scale), W, b))
-
-
-DENSE_CASES = [
-    _dense_case("a batch of 4, 3 inputs → 2 outputs", 4, 3, 2, seed=0),
-    _dense_case("a batch of one", 1, 5, 3, seed=1),
-    Case("zero input: the output is the bias", (np.zeros((3, 4), np.float32), np.ones((4, 2), np.float32),
-                                                _f32([0.5, -1.0]))),
-    _dense_case("square W (4 → 4)", 6, 4, 4, seed=2),
-    _dense_case("MNIST-sized: 784 → 128, batch of 8", 8, 784, 128, seed=3, scale=0.1),
-]
-
-DENSE_MISTAKES = [
-    Mistake.returns("the bias is missing: after the product, add b (shape (n_out,), broadcast over the "
-                    "batch).", lambda x, W, b: x @ W),
-    Mistake.returns("you returned (n_out, batch): in the batch convention each ROW is a sample, so the "
-                    "result is (batch, n_out). Multiply x by W in that order rather than transposing.",
-                    lambda x, W, b: (x @ W + b).T),
-    Mistake.returns("that is x @ Wᵀ + b, the column convention's W: here W has shape (n_in, n_out) and the "
-                    "product is x @ W.", lambda x, W, b: x @ W.T + b),
-    Mistake.returns("the bias was added twice: z = x @ W + b adds b once.", lambda x, W, b: x @ W + 2 * b),
-]
-
-DENSE_HINTS = {"shape": "x has shape (batch, n_in) and W (n_in, n_out): the product whose inner sizes "
-                        "match is x @ W, giving (batch, n_out). `*` is elementwise, not a matrix product."}
-
-
-def check_dense_forward(dense_forward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> None:
-    """Exercise 1: z = x @ W + b with x (batch, n_in), W (n_in, n_out), b (n_out,) -> z (batch, n_out)."""
-    # float32 sums of up to 784 products: another summation order (a loop, another BLAS) differs by ~1e-5
-    check("Exercise 1 (dense forward)", _strict(dense_forward, DENSE_HINTS), _dense, DENSE_CASES,
-          DENSE_MISTAKES, rtol=1e-4, atol=1e-5)
-
-
-# ---------------------------------------------------------------- exercise 3: a stable softmax over rows
-
-SOFTMAX_CASES = [
+LOG_SOFTMAX_CASES = [
     Case("small logits, 2 samples × 3 classes", (_f32([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]]),)),
-    Case("zeros: every class equally likely", (np.zeros((3, 4), dtype=np.float32),)),
+    Case("zeros: every class gets ln(1/4)", (np.zeros((3, 4), dtype=np.float32),)),
     Case("a batch of one, 10 classes", (np.linspace(-2, 2, 10, dtype=np.float32).reshape(1, 10),)),
     Case("large logits", (_f32([[1000.0, 1001.0, 1002.0], [-5.0, 0.0, 5.0]]),)),
+    Case("a row spanning 200: its probabilities underflow", (_f32([[0.0, 100.0, 200.0], [3.0, 1.0, 2.0]]),)),
     Case("rows on very different scales", (_f32([[1000.0, 999.0], [0.0, 1.0], [-1000.0, -1002.0]]),)),
     Case("square logits (3 × 3)", (_f32([[1.0, 0.0, 0.0], [0.0, 3.0, 0.0], [2.0, 2.0, 4.0]]),)),
+    Case("float64, a row spanning 2000", (np.array([[-1000.0, 0.0, 1000.0]]),)),
 ]
 
-
-def _sums_to_one_over(got: object, axis: int) -> bool:
-    got = np.asarray(got, dtype=float)
-    return got.ndim == 2 and bool(np.allclose(got.sum(axis=axis), 1, atol=1e-5))
-
-
-SOFTMAX_MISTAKES = [
-    Mistake("each ROW is one sample and must sum to 1: sum the exponentials along axis=1 (keepdims=True), "
-            "not axis=0 and not over the whole array.",
-            lambda got, exp, case: (_sums_to_one_over(got, 0) and not _sums_to_one_over(got, 1))
-            or close(np.sum(got), 1.0, case)),
-    Mistake.returns("subtract each row's own maximum (max along axis=1, keepdims=True), not the maximum of "
-                    "each column: a constant shift leaves a row's softmax unchanged only if the whole row "
-                    "gets it.", lambda z: _softmax(z - z.max(axis=0))),
-    Mistake("the rows add up to 1 but the values are off: is it e^{z} you normalize (and not z itself)?",
-            lambda got, exp, case: _sums_to_one_over(got, 1)),
+LOG_SOFTMAX_MISTAKES = [
+    Mistake.returns("that is z − max: the shift alone. ln p_i still needs − ln Σ_j e^{z_j − max}.",
+                    lambda z: z - z.max(axis=1, keepdims=True)),
+    Mistake.returns("you subtracted ln Σ e^{z − max} but not the max itself: ln p_i = (z_i − m) − "
+                    "ln Σ_j e^{z_j − m}.", lambda z: _log_softmax(z) + z.max(axis=1, keepdims=True)),
+    Mistake.returns("the sum must run along each ROW (axis=1, keepdims=True): every sample has its own "
+                    "normalizer.",
+                    lambda z: z - z.max() - np.log(np.exp(z - z.max()).sum(axis=0, keepdims=True))),
+    Mistake.returns("that is the softmax itself, not its logarithm.", lambda z: np.exp(_log_softmax(z))),
+    Mistake.returns("the sign is flipped: ln p_i ≤ 0, so the answer is z_i − m − ln Σ e^{z_j − m}, "
+                    "never > 0.",
+                    lambda z: -_log_softmax(z)),
 ]
 
-SOFTMAX_HINTS = {
-    "overflow": "np.exp(1000) is inf. Subtract each row's maximum before np.exp: "
-                "softmax(z − c) = softmax(z), and then every exponent is ≤ 0.",
-    "invalid": "a row turned into 0/0 or inf/inf: all of its exponentials under- or overflowed. Subtract "
-               "each row's OWN maximum (axis=1, keepdims=True), so the largest exponent in every row is 0.",
-    "divide": "a row's exponentials summed to 0: subtract each row's own maximum so one of them is e^0 = 1.",
+LOG_SOFTMAX_HINTS = {
+    "overflow": "np.exp of a large logit overflows (e^89 is inf in float32). Subtract each row's MAXIMUM "
+                "(not its minimum, not its mean) before np.exp: then every exponent is ≤ 0.",
+    "divide": "np.log of 0: a probability underflowed to 0 before you took its log. Do not form softmax "
+              "first: simplify ln(e^{z_i − m} / Σ_j e^{z_j − m}) by hand, so only ln of the sum is taken "
+              "(that sum is ≥ 1).",
+    "invalid": "a row became nan (0/0 or inf − inf): subtract each row's OWN maximum (axis=1, "
+               "keepdims=True), so the largest exponent in every row is 0.",
     "shape": "z.max(axis=1) has shape (batch,), which does not broadcast against (batch, k): keep the "
              "axis with keepdims=True, giving (batch, 1).",
 }
 
 
-def check_softmax(softmax: Callable[[np.ndarray], np.ndarray]) -> None:
-    """Exercise 3: softmax along each row of z (batch, k), without overflow for logits up to ±1000."""
-    check("Exercise 3 (stable softmax)", _strict(softmax, SOFTMAX_HINTS), _softmax, SOFTMAX_CASES,
-          SOFTMAX_MISTAKES)
+def check_log_softmax(log_softmax: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Exercise 2: ln softmax along each row of z (batch, k), finite for logits up to ±1000."""
+    check("Exercise 2 (log-softmax)", _strict(log_softmax, LOG_SOFTMAX_HINTS), _log_softmax,
+          LOG_SOFTMAX_CASES, LOG_SOFTMAX_MISTAKES)

@@ -2,94 +2,358 @@
 
 Each check runs the learner's function on several cases, edge cases included, and recognizes the
 usual wrong answers to give a hint. Use: ``from course_lib.course.checks import nb03 as checks``.
+
+The graph exercises (topological_order, backward) run on graphs of ``Node``s built here: objects with
+the attributes of the notebook's engine (``data``, ``grad``, ``parents``, ``local_grads``, ``label``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.course.checks._core import Case, Mistake, check, normal, sigmoid, softmax
+from course_lib.course.checks._core import Case, ExerciseError, Mistake, check, normal, softmax
 
-# ---------- centered_difference(f, x, h) ----------
-
-
-def _centered(f: Callable, x: float | np.ndarray, h: float) -> float | np.ndarray:
-    return (f(x + h) - f(x - h)) / (2 * h)
+# ---------- Exercise 1: numerical_gradient(f, point, h) ----------
 
 
-def _square(x: np.ndarray) -> np.ndarray:
-    return x * x
+def _numerical_gradient(f: Callable, point: np.ndarray, h: float) -> np.ndarray:
+    grad = np.zeros(point.shape)
+    for i in range(point.size):
+        step = np.zeros(point.shape)
+        step.flat[i] = h
+        grad.flat[i] = (f(point + step) - f(point - step)) / (2 * h)
+    return grad
 
 
-_CENTERED_CASES = [
-    Case("sin at x = 1, h = 1e-5", (np.sin, 1.0, 1e-5)),
-    Case("x² at x = 0 (a forward difference gives h here, not 0)", (_square, 0.0, 1e-3)),
-    Case("exp at x = 0 with a large step h = 0.5", (np.exp, 0.0, 0.5)),
-    Case("tanh on an array of five points", (np.tanh, np.linspace(-2.0, 2.0, 5), 1e-4)),
-    Case("a large x = 1000 for sin, h = 1e-3", (np.sin, 1000.0, 1e-3)),
+def _one_sided(f: Callable, point: np.ndarray, h: float) -> np.ndarray:
+    grad = np.zeros(point.shape)
+    for i in range(point.size):
+        step = np.zeros(point.shape)
+        step.flat[i] = h
+        grad.flat[i] = (f(point + step) - f(point)) / h
+    return grad
+
+
+def _all_at_once(f: Callable, point: np.ndarray, h: float) -> np.ndarray:
+    return np.full(point.shape, (f(point + h) - f(point - h)) / (2 * h))
+
+
+def _not_restored(f: Callable, point: np.ndarray, h: float) -> np.ndarray:
+    x, grad = point.astype(float), np.zeros(point.shape)
+    for i in range(x.size):
+        x.flat[i] += h
+        up = f(x)
+        x.flat[i] -= 2 * h
+        grad.flat[i] = (up - f(x)) / (2 * h)
+    return grad
+
+
+def _precedence(f: Callable, point: np.ndarray, h: float) -> np.ndarray:
+    return _numerical_gradient(f, point, h) * h * h
+
+
+def _sum_of_squares(x: np.ndarray) -> float:
+    return float(np.sum(x * x))
+
+
+def _product(x: np.ndarray) -> float:
+    return float(np.prod(x))
+
+
+def _mixed(x: np.ndarray) -> float:
+    return float(np.sin(x[0]) * x[1] + np.exp(x[2]))
+
+
+_NUMERICAL_CASES = [
+    Case("sum of squares at (1, −2, 3): the gradient is 2x",
+         (_sum_of_squares, np.array([1.0, -2.0, 3.0]), 1e-5)),
+    Case("a single coordinate", (np.sum, np.array([0.7]), 1e-6)),
+    Case("sin(x₀)·x₁ + e^x₂, each coordinate different", (_mixed, np.array([0.5, -1.5, 0.2]), 1e-6)),
+    Case("the product x₀x₁x₂x₃: every coordinate depends on the others",
+         (_product, np.array([1.0, 2.0, -0.5, 3.0]), 1e-4)),
+    Case("a large step h = 0.1 on the product", (_product, np.array([1.0, 2.0, -0.5]), 0.1)),
+]
+
+_NUMERICAL_MISTAKES = [
+    Mistake.returns("that is the forward difference (f(x + h eᵢ) − f(x)) / h. Step to both sides of "
+                    "coordinate i: f(x + h eᵢ) − f(x − h eᵢ), over 2h.", _one_sided),
+    Mistake.returns("your answer is twice too big: x + h eᵢ and x − h eᵢ are 2h apart, so divide by 2h.",
+                    lambda f, x, h: 2 * _numerical_gradient(f, x, h)),
+    Mistake("all your differences are 0: the two nudged points are the same array. `up = x` does not "
+            "copy; write `up = x.copy()` (and the same for the point below).",
+            lambda got, exp, case: not np.any(got) and np.any(exp)),
+    Mistake.returns("check the brackets: `(a - b) / 2 * h` divides by 2 and then MULTIPLIES by h. "
+                    "Write (a − b) / (2 * h).", _precedence),
+    Mistake.returns("every coordinate got the same number: you nudged all coordinates at once (x + h). "
+                    "Nudge one coordinate at a time: copy x, add h to entry i only.", _all_at_once),
+    Mistake.returns("the later coordinates are off: after nudging entry i, put it back to its old value "
+                    "before moving to entry i + 1 (or nudge a fresh copy each time).", _not_restored),
 ]
 
 
-_CENTERED_MISTAKES = [
-    Mistake.returns("this is the forward difference (f(x + h) − f(x)) / h. Step to both sides: "
-                    "f(x + h) − f(x − h).", lambda f, x, h: (f(x + h) - f(x)) / h),
-    Mistake.returns("this is the backward difference (f(x) − f(x − h)) / h. Use both neighbours, x + h and "
-                    "x − h.", lambda f, x, h: (f(x) - f(x - h)) / h),
-    Mistake.returns("your answer is twice too big: the two points x − h and x + h are 2h apart, so divide by "
-                    "2h.", lambda f, x, h: 2 * _centered(f, x, h)),
-    Mistake.returns("your answer has the wrong sign: subtract f(x − h) from f(x + h), not the other way "
-                    "round.", lambda f, x, h: -_centered(f, x, h)),
-    Mistake.returns("check the brackets: `a - b / 2 * h` divides only b, and multiplies by h. "
-                    "Write (a − b) / (2 * h).", lambda f, x, h: f(x + h) - f(x - h) / 2 * h),
-]
+def check_numerical_gradient(function: Callable) -> None:
+    """Check numerical_gradient(f, point, h): the centered difference along each coordinate of point (n,)."""
+    check("Exercise 1 (numerical gradient)", function, _numerical_gradient, _NUMERICAL_CASES,
+          _NUMERICAL_MISTAKES)
 
 
-def check_centered_difference(function: Callable) -> None:
-    """Check centered_difference(f, x, h) ≈ (f(x + h) − f(x − h)) / 2h, for scalar and array x."""
-    check("Exercise 1 (centered difference)", function, _centered, _CENTERED_CASES, _CENTERED_MISTAKES)
+# ---------- Exercise 2: tanh_backward(x, grad_out) ----------
 
 
-# ---------- sigmoid_backward(x, grad_out) ----------
-
-
-def _sigmoid_prime(x: np.ndarray) -> np.ndarray:
-    s = sigmoid(x)
-    return s * (1 - s)
-
-
-def _sigmoid_backward(x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-    return grad_out * _sigmoid_prime(x)
+def _tanh_backward(x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+    t = np.tanh(x)
+    return grad_out * (1 - t * t)
 
 
 _RNG = np.random.default_rng(3)
-_SIGMOID_CASES = [
+_TANH_CASES = [
     Case("a batch of 4 with 3 units", (normal(_RNG, (4, 3), scale=2), normal(_RNG, (4, 3)))),
-    Case("x = 0, grad_out = 1 (the answer is 0.25 everywhere)", (np.zeros((2, 3)), np.ones((2, 3)))),
-    Case("large |x| = 50, where σ saturates", (np.array([[-50.0, 50.0, 0.5]]), np.array([[2.0, 3.0, 1.0]]))),
+    Case("x = 0, grad_out = 1 (the answer is 1 everywhere)", (np.zeros((2, 3)), np.ones((2, 3)))),
+    Case("large |x| = 20, where tanh saturates",
+         (np.array([[-20.0, 20.0, 0.5]]), np.array([[2.0, 3.0, 1.0]]))),
     Case("a batch of one, float32", (np.array([[0.3, -1.2, 2.5, 0.0]], dtype=np.float32),
                                      np.array([[1.0, -2.0, 0.5, 4.0]], dtype=np.float32))),
 ]
 
-_SIGMOID_MISTAKES = [
-    Mistake.returns("you returned the local gradient σ′(x) alone. Backward must multiply it by grad_out "
-                    "(the chain rule: upstream gradient × local gradient).", lambda x, g: _sigmoid_prime(x)),
-    Mistake.returns("you used x (1 − x). The formula is s (1 − s) with s = σ(x), the sigmoid's OUTPUT.",
-                    lambda x, g: g * x * (1 - x)),
-    Mistake.returns("you multiplied grad_out by σ(x) itself. The derivative of σ is σ(x) (1 − σ(x)).",
-                    lambda x, g: g * sigmoid(x)),
-    Mistake.returns("the sign is off: σ′(x) = σ(x) (1 − σ(x)) is never negative.",
-                    lambda x, g: -_sigmoid_backward(x, g)),
+_TANH_MISTAKES = [
+    Mistake.returns("you returned the local gradient tanh′(x) alone. Backward multiplies it by grad_out "
+                    "(upstream gradient × local gradient).", lambda x, g: 1 - np.tanh(x) ** 2),
+    Mistake.returns("you used 1 − x². The derivative is 1 − t² with t = tanh(x), the OUTPUT of tanh.",
+                    lambda x, g: g * (1 - x * x)),
+    Mistake.returns("that is the sigmoid's form t(1 − t). For tanh = 2σ(2x) − 1 the chain rule gives "
+                    "4σ′(2x); write it with t = tanh(x) and simplify.",
+                    lambda x, g: g * np.tanh(x) * (1 - np.tanh(x))),
+    Mistake.returns("half the right answer: d/dx of σ(2x) is σ′(2x) · 2, the inner 2x contributes its own "
+                    "factor 2, on top of the 2 in front of 2σ(2x).",
+                    lambda x, g: _tanh_backward(x, g) / 2),
+    Mistake.returns("the square is missing: tanh′(x) = 1 − tanh²(x), not 1 − tanh(x).",
+                    lambda x, g: g * (1 - np.tanh(x))),
+    Mistake.returns("the sign is off: tanh is increasing, so tanh′(x) = 1 − tanh²(x) is never negative.",
+                    lambda x, g: -_tanh_backward(x, g)),
 ]
 
 
-def check_sigmoid_backward(function: Callable) -> None:
-    """Check sigmoid_backward(x, grad_out) = grad_out ⊙ σ(x)(1 − σ(x)), shape of x."""
-    check("Exercise 2 (sigmoid backward)", function, _sigmoid_backward, _SIGMOID_CASES, _SIGMOID_MISTAKES)
+def check_tanh_backward(function: Callable) -> None:
+    """Check tanh_backward(x, grad_out) = grad_out ⊙ (1 − tanh²(x)), shape of x."""
+    check("Exercise 2 (tanh backward)", function, _tanh_backward, _TANH_CASES, _TANH_MISTAKES)
 
 
-# ---------- softmax_cross_entropy_grad(logits, labels) ----------
+# ---------- graphs for Exercises 3 and 4 ----------
+
+
+class Node:
+    """A scalar with the fields of the notebook's engine; `local_grads[i]` is ∂self/∂parents[i].
+
+    Hashable by identity (no __eq__), so it can be a dict key, like the notebook's Node.
+    """
+
+    def __init__(self, data: float, parents: tuple = (), local_grads: tuple = (), label: str = "",
+                 op: str = "") -> None:
+        self.data, self.grad = float(data), 0.0
+        self.parents, self.local_grads, self.label, self.op = tuple(parents), tuple(local_grads), label, op
+
+    def __repr__(self) -> str:
+        return f"Node({self.label}={self.data:g})"
+
+
+def _add(u: Node, v: Node, label: str) -> Node:
+    return Node(u.data + v.data, (u, v), (1.0, 1.0), label, "+")
+
+
+def _mul(u: Node, v: Node, label: str) -> Node:
+    return Node(u.data * v.data, (u, v), (v.data, u.data), label, "×")
+
+
+def _leaf_graph() -> list[Node]:
+    return [Node(2.0, label="x")]
+
+
+def _chain_graph() -> list[Node]:
+    x = Node(0.5, label="x")
+    s = Node(1 / (1 + math.exp(-0.5)), (x,), (0.0,), "s", "σ")
+    s.local_grads = (s.data * (1 - s.data),)
+    c = Node(3.0, label="c")
+    return [x, s, c, _mul(s, c, "f")]
+
+
+def _fork_graph() -> list[Node]:
+    x, y = Node(3.0, label="x"), Node(-2.0, label="y")
+    s = _add(x, y, "s")
+    return [x, y, s, _mul(s, x, "f")]
+
+
+def _diamond_graph() -> list[Node]:
+    a = Node(1.5, label="a")
+    b = _mul(a, a, "b")                      # a used twice by one node: both parents are a
+    c = _add(a, Node(0.5, label="k"), "c")
+    return [a, b, c.parents[1], c, _mul(b, c, "d")]
+
+
+def _neuron_graph() -> list[Node]:
+    w, x, bias, t = (Node(v, label=name) for v, name in ((0.8, "w"), (1.5, "x"), (-0.3, "b"), (1.0, "t")))
+    u = _mul(w, x, "u")
+    z = _add(u, bias, "z")
+    s = 1 / (1 + math.exp(-z.data))
+    a = Node(s, (z,), (s * (1 - s),), "a", "σ")
+    e = Node(a.data - t.data, (a, t), (1.0, -1.0), "e", "−")
+    return [w, x, bias, t, u, z, a, e, _mul(e, e, "L")]
+
+
+def _long_chain_graph() -> list[Node]:
+    nodes = [Node(1.0, label="x0")]
+    for i in range(1, 200):
+        nodes.append(Node(nodes[-1].data * 1.01, (nodes[-1],), (1.01,), f"x{i}", "×1.01"))
+    return nodes
+
+
+GRAPHS: dict[str, Callable[[], list[Node]]] = {
+    "a single leaf x (the order is just [x])": _leaf_graph,
+    "a chain x → σ → ×c": _chain_graph,
+    "the fork f = (x + y)·x: x is used twice": _fork_graph,
+    "b = a·a, c = a + k, d = b·c: a feeds three uses": _diamond_graph,
+    "the neuron L = e·e, e = σ(w·x + b) − t": _neuron_graph,
+    "a chain of 200 nodes": _long_chain_graph,
+}
+
+
+def _graph_cases() -> list[Case]:
+    return [Case(label, (build,)) for label, build in GRAPHS.items()]
+
+
+# ---------- Exercise 3: topological_order(root) ----------
+
+
+def _order_problem(order: object, nodes: list[Node]) -> str | None:
+    """None when `order` lists each node of the graph once, parents before children, root last."""
+    root = nodes[-1]
+    if order is None:
+        return "your function returned None. Did you forget the `return` statement?"
+    if not isinstance(order, (list, tuple)):
+        return f"expected a list of nodes, got {type(order).__name__}"
+    ids = [id(node) for node in order]
+    wanted = {id(node) for node in nodes}
+    if len(ids) != len(set(ids)):
+        twice = next(node for node in order if ids.count(id(node)) > 1)
+        return (f"{twice!r} appears {ids.count(id(twice))} times. Hint: a node reached along two paths (a "
+                f"fork) must be listed once: remember the nodes you have visited in a set.")
+    if set(ids) - wanted:
+        return "your list holds objects that are not nodes of this graph."
+    missing = [node for node in nodes if id(node) not in set(ids)]
+    if missing:
+        return (f"{len(missing)} of the {len(nodes)} nodes are missing, e.g. {missing[0]!r}. Hint: visit the "
+                f"parents of the parents too, all the way down to the leaves (recursion, or a stack).")
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    late = [(node, p) for node in order for p in node.parents if position[id(p)] > position[id(node)]]
+    if late:
+        node, parent = late[0]
+        hint = ("your list is exactly reversed: append a node AFTER its parents (visit the parents first, "
+                "then append), so the root comes last."
+                if [id(n) for n in order[::-1]] == [id(n) for n in _topological_order(root)]
+                else "append a node only after all of its parents have been appended.")
+        return f"{parent!r} comes after {node!r}, which was computed from it. Hint: {hint}"
+    return None
+
+
+def _topological_order(root: Node) -> list[Node]:
+    order: list[Node] = []
+    seen: set[int] = set()
+
+    def visit(node: Node) -> None:
+        if id(node) not in seen:
+            seen.add(id(node))
+            for parent in node.parents:
+                visit(parent)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+def check_topological_order(function: Callable) -> None:
+    """Check topological_order(root): every node of root's graph once, each after its parents, root last."""
+    exercise, name = "Exercise 3 (topological order)", getattr(function, "__name__", "your function")
+    for label, build in GRAPHS.items():
+        nodes = build()
+        try:
+            order = function(nodes[-1])
+        except NotImplementedError:
+            raise ExerciseError(f"{exercise}: `{name}` is not written yet. Replace the placeholder "
+                                f"with your code, then run this cell again.") from None
+        except Exception as err:
+            raise ExerciseError(f"{exercise}: `{name}` raised {type(err).__name__}: {err}\n"
+                                f"  on graph '{label}'") from err
+        problem = _order_problem(order, nodes)
+        if problem:
+            raise ExerciseError(f"{exercise}: `{name}` is wrong on graph '{label}'\n  {problem}")
+    print(f"✓ {exercise}: `{name}` passes all {len(GRAPHS)} graphs.")
+
+
+# ---------- Exercise 4: backward(root) -> {node: gradient} ----------
+
+
+def _backward(root: Node, overwrite: bool = False, seed: float = 1.0, forward_order: bool = False,
+              times_upstream: bool = True) -> dict[Node, float]:
+    """{node: ∂root/∂node} for every node of root's graph; the switches make the usual wrong answers."""
+    order = _topological_order(root)
+    grads = {root: seed}
+    for node in order if forward_order else reversed(order):
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            share = grads.get(node, 0.0) * local if times_upstream else local
+            grads[parent] = share if overwrite else grads.get(parent, 0.0) + share
+    return grads
+
+
+def _grads_in_building_order(backward: Callable[[Node], object]) -> Callable:
+    """Build the graph, call `backward` on its root, return its gradients in building order (nan: missing).
+
+    A KeyError (a gradient read before any share reached it) becomes an error with a hint.
+    """
+    def run(build: Callable[[], list[Node]]) -> object:
+        nodes = build()
+        try:
+            grads = backward(nodes[-1])
+        except KeyError as err:
+            raise KeyError(f"{err}: a node's gradient was read before it had one. Hint: start from "
+                           f"{{root: 1.0}} and visit reversed(topological_order(root)), so that every child "
+                           f"has handed over its share before its parents are visited.") from None
+        if not isinstance(grads, dict):
+            return grads
+        return np.array([grads.get(node, np.nan) for node in nodes], dtype=float)
+
+    run.__name__ = getattr(backward, "__name__", "backward")
+    return run
+
+
+_BACKWARD_MISTAKES = [
+    Mistake.returns("a node used twice got only one share: `grads[parent] = ...` overwrites the share from "
+                    "its other use. Shares from several uses ADD up: add to what the parent already has "
+                    "(starting from 0).",
+                    _grads_in_building_order(lambda root: _backward(root, overwrite=True))),
+    Mistake("the root has no gradient in your dict: start from {root: 1.0}, since ∂root/∂root = 1.",
+            lambda got, exp, case: bool(np.isnan(np.asarray(got, dtype=float)[-1]))),
+    Mistake("some nodes have no gradient in your dict: every node of the graph needs one, the leaves "
+            "included.", lambda got, exp, case: bool(np.isnan(np.asarray(got, dtype=float)).any())),
+    Mistake("every gradient is 0: start the backward pass with ∂root/∂root = 1.",
+            lambda got, exp, case: not np.any(got) and np.any(exp)),
+    Mistake.returns("the order is reversed: walk from the root towards the leaves, `reversed(order)`, so "
+                    "that a node's gradient is complete before it is passed on to its parents.",
+                    _grads_in_building_order(lambda root: _backward(root, forward_order=True))),
+    Mistake.returns("you passed on the local gradient alone: the chain rule multiplies it by the gradient "
+                    "that arrived at the node.",
+                    _grads_in_building_order(lambda root: _backward(root, times_upstream=False))),
+]
+
+
+def check_backward(function: Callable) -> None:
+    """Check backward(root) -> {node: ∂root/∂node} for every node of root's graph, forks accumulated."""
+    check("Exercise 4 (backward)", _grads_in_building_order(function), _grads_in_building_order(_backward),
+          _graph_cases(), _BACKWARD_MISTAKES)
+
+
+# ---------- Exercise 5: softmax_cross_entropy_grad(logits, labels) ----------
 
 
 def _sce_grad(logits: np.ndarray, labels: np.ndarray, all_rows: bool = False) -> np.ndarray:
@@ -99,6 +363,20 @@ def _sce_grad(logits: np.ndarray, labels: np.ndarray, all_rows: bool = False) ->
     return (softmax(logits) - subtract) / len(logits)
 
 
+def _global_max(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max())
+    p = e / e.sum(axis=1, keepdims=True)
+    p[np.arange(len(labels)), labels] -= 1
+    return p / len(labels)
+
+
+def _nan_only_where_a_probability_is_zero(got: object, expected: object, case: Case) -> bool:
+    """The long road, −onehot/p times the Jacobian: nan exactly in the rows where some p underflows to 0."""
+    nan_rows = np.isnan(np.asarray(got, dtype=float)).any(axis=1)
+    zero_rows = (softmax(case.args[0]) == 0).any(axis=1)
+    return bool(nan_rows.any()) and bool(np.array_equal(nan_rows, nan_rows & zero_rows))
+
+
 _RNG = np.random.default_rng(4)
 _SCE_CASES = [
     Case("a batch of 3 with 4 classes", (normal(_RNG, (3, 4)), np.array([0, 3, 1]))),
@@ -106,11 +384,18 @@ _SCE_CASES = [
     Case("all-zero logits (softmax is uniform)", (np.zeros((2, 5)), np.array([4, 0]))),
     Case("large logits around 1000 (needs the max subtracted)",
          (np.array([[1000.0, 990.0, 1001.0], [-1000.0, 0.0, 1000.0]]), np.array([1, 2]))),
+    Case("rows on very different scales (each row needs its OWN max)",
+         (np.array([[1000.0, 999.0, 998.0], [-5.0, 0.0, 5.0]]), np.array([0, 2]))),
     Case("float32 logits, batch of 6", (normal(_RNG, (6, 3), scale=3).astype(np.float32),
                                         np.array([0, 1, 2, 2, 1, 0]))),
 ]
 
 _SCE_MISTAKES = [
+    Mistake.returns("you subtracted ONE maximum over the whole batch: a row far below it underflows to "
+                    "0/0. Subtract each row's own max (axis=1, keepdims=True).", _global_max),
+    Mistake("nan where a probability underflowed to 0: the long road divides by p (−onehot / p). "
+            "Differentiate L = −z_c + ln Σ e^{z_j} directly instead: no division by p is needed.",
+            _nan_only_where_a_probability_is_zero),
     Mistake("you got NaN: e^1000 overflows. Subtract each row's max from the logits before exp "
             "(it changes nothing mathematically).",
             lambda got, exp, case: np.isnan(np.asarray(got, dtype=float)).any()),
@@ -119,9 +404,10 @@ _SCE_MISTAKES = [
     Mistake.returns("divide by the batch size only, not by batch × classes: the loss averages over samples, "
                     "and each sample's loss already sums over its classes.",
                     lambda z, y: _sce_grad(z, y) / z.shape[1]),
-    Mistake.returns("the sign is flipped: the gradient is p − onehot (raise the wrong classes' logits' "
-                    "gradient), not onehot − p.", lambda z, y: -_sce_grad(z, y)),
-    Mistake.returns("you returned the softmax probabilities without subtracting the one-hot labels.",
+    Mistake.returns("the sign is flipped: the gradient is p − onehot, not onehot − p (raising the true "
+                    "class's logit LOWERS the loss).", lambda z, y: -_sce_grad(z, y)),
+    Mistake.returns("you returned the softmax probabilities without subtracting the one-hot labels: the "
+                    "−z_c term of the loss contributes −1 at the true class.",
                     lambda z, y: softmax(z) / len(z), lambda z, y: softmax(z)),
     Mistake.returns("`p[:, labels] -= 1` subtracts 1 in EVERY row at every label's column. Pair each row "
                     "with its own label: p[np.arange(batch), labels] -= 1.",
@@ -131,4 +417,5 @@ _SCE_MISTAKES = [
 
 def check_softmax_cross_entropy_grad(function: Callable) -> None:
     """Check softmax_cross_entropy_grad(logits, labels) = (softmax(logits) − onehot(labels)) / batch."""
-    check("Exercise 3 (softmax cross-entropy gradient)", function, _sce_grad, _SCE_CASES, _SCE_MISTAKES)
+    check("Exercise 5 (softmax cross-entropy gradient)", function, _sce_grad, _SCE_CASES, _SCE_MISTAKES)
+

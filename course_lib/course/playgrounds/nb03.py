@@ -1,135 +1,169 @@
-"""Notebook 03 (chain rule): the tangent-line playground and the computational-graph picture.
+"""Notebook 03 (chain rule): computational graphs of `Value`s, drawn with their values and gradients.
 
-`COMPOSITES` holds a few functions built from two or three simple pieces, each with its derivative
-written out by the chain rule. `tangent_report` computes value and slope (by hand and numerically)
-at a point, `plot_tangent` draws the function with its tangent line there, and `draw_chain` draws a
-chain of nodes with forward values above and backward gradients below.
-All functions work on float64 scalars or arrays of any shape (elementwise).
+`neuron_graph` builds the graph of one sigmoid neuron's squared error, L = (σ(w·x + b) − t)², with every
+leaf (x, w, b, t) a node; `fork_graph` builds f = (x + y)·x, where x is used twice. `leaf_differences`
+estimates ∂L/∂leaf by centered differences, the referee for the engine's gradients. `draw_graph` draws
+any graph: a box per Value (its name, value, gradient and, if given, the finite-difference estimate),
+an arrow per use, labelled with the value that flows forward and the gradient share that flows back.
+The graph widget of the notebook only wires four sliders to `draw_neuron_graph`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 
-from course_lib.activations import sigmoid, tanh
+from course_lib.autograd import Value, topological_order
 
-Fn = Callable[[np.ndarray], np.ndarray]
-
-
-@dataclass(frozen=True)
-class Composite:
-    """f(x) built from simple pieces, its derivative `df` by the chain rule, and that rule in words."""
-
-    f: Fn
-    df: Fn
-    rule: str
+LEAVES = ("x", "w", "b", "t")
 
 
-def _softplus(x: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, x)
+def _named(value: Value, label: str) -> Value:
+    value.label = label
+    return value
 
 
-COMPOSITES: dict[str, Composite] = {
-    "sin(x²)": Composite(
-        lambda x: np.sin(x**2),
-        lambda x: np.cos(x**2) * 2 * x,
-        "outer sin → cos(x²), times inner x² → 2x",
-    ),
-    "σ(3x − 1)": Composite(
-        lambda x: sigmoid(3 * x - 1),
-        lambda x: sigmoid(3 * x - 1) * (1 - sigmoid(3 * x - 1)) * 3,
-        "outer σ → σ(1 − σ), times inner 3x − 1 → 3",
-    ),
-    "tanh(x)²": Composite(
-        lambda x: tanh(x) ** 2,
-        lambda x: 2 * tanh(x) * (1 - tanh(x) ** 2),
-        "outer u² → 2u, times inner tanh → 1 − tanh²",
-    ),
-    "exp(−x²/2)": Composite(
-        lambda x: np.exp(-(x**2) / 2),
-        lambda x: np.exp(-(x**2) / 2) * -x,
-        "outer exp → exp, times inner −x²/2 → −x",
-    ),
-    "log(1 + eˣ)": Composite(
-        _softplus,
-        lambda x: np.exp(x - _softplus(x)),
-        "outer log → 1/(1 + eˣ), times inner 1 + eˣ → eˣ: the result is σ(x)",
-    ),
-}
+def neuron_graph(x: float, w: float, b: float, t: float) -> dict[str, Value]:
+    """The graph of L = (σ(w·x + b) − t)², after L.backward(). Keys: x, w, b, t, u, z, a, e, L.
 
-
-def numeric_slope(f: Fn, x: float | np.ndarray, h: float = 1e-5) -> float | np.ndarray:
-    """Centered difference (f(x + h) − f(x − h)) / 2h; x scalar or array (elementwise)."""
-    return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def tangent_report(name: str, x: float, h: float = 1e-5) -> dict[str, float]:
-    """Value and slope of COMPOSITES[name] at scalar x, by the chain rule and by a centered difference.
-
-    Returns {"value", "analytic", "numeric", "abs_error"} as Python floats (computed in float64).
+    u = w·x, z = u + b, a = σ(z), e = a − t, L = e²; each node's .grad is ∂L/∂node.
     """
-    if name not in COMPOSITES:
-        raise ValueError(f"Unknown composite {name!r}. Valid names: {', '.join(COMPOSITES)}.")
-    c = COMPOSITES[name]
-    x64 = np.float64(x)
-    analytic = float(c.df(x64))
-    numeric = float(numeric_slope(c.f, x64, h))
-    return {"value": float(c.f(x64)), "analytic": analytic, "numeric": numeric,
-            "abs_error": abs(analytic - numeric)}
+    leaves = {name: Value(v, label=name) for name, v in zip(LEAVES, (x, w, b, t), strict=True)}
+    u = _named(leaves["w"] * leaves["x"], "u")
+    z = _named(u + leaves["b"], "z")
+    a = _named(z.sigmoid(), "a")
+    e = _named(a - leaves["t"], "e")
+    loss = _named(e**2, "L")
+    loss.backward()
+    return {**leaves, "u": u, "z": z, "a": a, "e": e, "L": loss}
 
 
-def plot_tangent(name: str, x: float, x_range: tuple[float, float] = (-3.0, 3.0),
-                 ax: plt.Axes | None = None) -> Figure:
-    """Draw COMPOSITES[name] on x_range with its tangent line at x; the title shows both slopes."""
-    report = tangent_report(name, x)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4))
-    grid = np.linspace(*x_range, 400)
-    f = COMPOSITES[name].f
-    ax.plot(grid, f(grid), lw=2, label=f"f(x) = {name}")
-    near = grid[np.abs(grid - x) <= 1.0]
-    ax.plot(near, report["value"] + report["analytic"] * (near - x), "--", lw=2, color="tab:orange",
-            label="tangent line")
-    ax.plot([x], [report["value"]], "o", color="black")
-    span = f(grid).max() - f(grid).min()
-    ax.set_ylim(f(grid).min() - 0.3 * span - 0.1, f(grid).max() + 0.3 * span + 0.1)
-    ax.set_xlabel("x")
-    ax.set_title(f"x = {x:.2f}   f = {report['value']:.4f}   f′ by hand = {report['analytic']:.6f}"
-                 f"   numeric = {report['numeric']:.6f}", fontsize=9)
-    ax.text(0.02, 0.03, "chain rule: " + COMPOSITES[name].rule, transform=ax.transAxes, fontsize=8)
-    ax.legend(loc="best", fontsize=8)
-    return ax.figure
+def fork_graph(x: float, y: float) -> dict[str, Value]:
+    """The graph of f = (x + y)·x after f.backward(): x feeds both the sum s and the product f.
 
-
-def draw_chain(labels: Sequence[str], values: Sequence[float], grads: Sequence[float],
-               local_grads: Sequence[str]) -> Figure:
-    """Draw a chain of n nodes left to right: value above each box, ∂L/∂node below, local gradients on arrows.
-
-    labels, values, grads: n items each; local_grads: n − 1 strings, one per arrow (edge i → i + 1).
+    ∂f/∂x = (x + y) + x, one term per use of x; ∂f/∂y = x. Keys: x, y, s, f.
     """
-    n = len(labels)
-    if not len(values) == len(grads) == n or len(local_grads) != n - 1:
-        raise ValueError(f"draw_chain needs n labels, values, grads and n − 1 local_grads; got "
-                         f"{n}, {len(values)}, {len(grads)}, {len(local_grads)}.")
-    fig, ax = plt.subplots(figsize=(2.3 * n, 2.6))
-    for i, (label, value, grad) in enumerate(zip(labels, values, grads, strict=True)):
-        ax.text(i, 0, label, ha="center", va="center", fontsize=11,
-                bbox={"boxstyle": "round,pad=0.5", "fc": "#e8f0fe", "ec": "#4a6fa5"})
-        ax.text(i, 0.45, f"value {value:.4f}", ha="center", fontsize=9)
-        ax.text(i, -0.5, f"∂L/∂· = {grad:.4f}", ha="center", fontsize=9, color="tab:red")
-    for i, local in enumerate(local_grads):
-        ax.annotate("", xy=(i + 0.62, 0), xytext=(i + 0.38, 0),
-                    arrowprops={"arrowstyle": "->", "color": "#4a6fa5"})
-        ax.text(i + 0.5, -0.2, local, ha="center", fontsize=8, color="tab:red")
-    ax.text(-0.45, 0.8, "forward: values flow right →", fontsize=9)
-    ax.text(-0.45, -0.85, "backward: gradients flow left ←, multiplied by each local gradient",
-            fontsize=9, color="tab:red")
-    ax.set_xlim(-0.6, n - 0.4)
-    ax.set_ylim(-1, 1)
+    vx, vy = Value(x, label="x"), Value(y, label="y")
+    s = _named(vx + vy, "s")
+    f = _named(s * vx, "f")
+    f.backward()
+    return {"x": vx, "y": vy, "s": s, "f": f}
+
+
+def centered_difference(f: Callable[[float], float], at: float, h: float = 1e-6) -> float:
+    """(f(at + h) − f(at − h)) / 2h, in float64."""
+    return (f(at + h) - f(at - h)) / (2 * h)
+
+
+def leaf_differences(build: Callable[..., dict[str, Value]], root: str, **leaves: float) -> dict[str, float]:
+    """Centered differences of graph[root].data with respect to each leaf given as a keyword.
+
+    `build(**leaves)` must return a dict of Values with key `root`; e.g.
+    leaf_differences(neuron_graph, "L", x=1.5, w=0.8, b=-0.3, t=1.0) -> {"x": ..., "w": ..., ...}.
+    """
+    def output(name: str) -> Callable[[float], float]:
+        return lambda v: build(**{**leaves, name: v})[root].data
+
+    return {name: centered_difference(output(name), value) for name, value in leaves.items()}
+
+
+def layout(root: Value) -> dict[int, tuple[float, float]]:
+    """(column, row) per Value id, for drawing the graph of `root` left to right.
+
+    An operation's column is the longest path to it from a leaf; a leaf sits one column before its
+    first use. Within a column, Values keep their topological order, spread around row 0.
+    """
+    order = topological_order(root)
+    column: dict[int, int] = {}
+    for node in order:
+        if node.parents:
+            column[id(node)] = 1 + max(column.get(id(p), 0) for p in node.parents)
+    for node in order:
+        for parent in node.parents:
+            if not parent.parents:
+                column[id(parent)] = min(column.get(id(parent), column[id(node)]), column[id(node)] - 1)
+    column.setdefault(id(root), 0)
+    positions = {}
+    for c in set(column.values()):
+        members = [node for node in order if column[id(node)] == c]
+        for i, node in enumerate(members):
+            positions[id(node)] = (float(c), (len(members) - 1) / 2 - i)
+    return positions
+
+
+def _node_text(node: Value, numeric: dict[str, float] | None) -> str:
+    lines = [node.label or node.op, f"value {node.data:.4f}", f"grad {node.grad:.4f}"]
+    if numeric is not None and node.label in numeric:
+        lines.append(f"f.d. {numeric[node.label]:.4f}")
+    return "\n".join(lines)
+
+
+def draw_graph(ax: plt.Axes, root: Value, numeric: dict[str, float] | None = None) -> None:
+    """Draw the graph of `root` (after root.backward()) left to right on ax.
+
+    Box: a Value's name, value, gradient ∂root/∂value, and its finite-difference estimate when
+    `numeric` maps its label to one. Arrow parent → child, with the child's operation: the value
+    flowing forward (black, above) and the parent's share of the gradient, child.grad × local (red, below).
+    A Value used twice has two outgoing arrows (two bent ones when both go to the same node, as in e·e);
+    its gradient is the sum of their red numbers.
+    """
+    positions = layout(root)
+    xs, ys = zip(*positions.values(), strict=True)
+    ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)       # limits first: the bent arrows' labels need transData
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.axis("off")
-    return fig
+    for node in topological_order(root):
+        x1, y1 = positions[id(node)]
+        for use, (parent, local) in enumerate(zip(node.parents, node.local_grads, strict=True)):
+            x0, y0 = positions[id(parent)]
+            repeat = node.parents[:use].count(parent)  # u·u: the second use of u bends below the first
+            bend = -0.3 if x1 - x0 > 1 else 1.0 * repeat  # an edge over a column bends above the boxes
+            ax.annotate("", xy=(x1 - 0.28, y1), xytext=(x0 + 0.28, y0),
+                        arrowprops={"arrowstyle": "->", "color": "#4a6fa5", "lw": 1.2,
+                                    "connectionstyle": f"arc3,rad={bend}"})
+            mx, my = _arc_middle(ax, (x0 + 0.28, y0), (x1 - 0.28, y1), bend)
+            ax.text(mx, my + 0.07, f"{node.op}  {parent.data:.3f}", ha="center", fontsize=7)
+            ax.text(mx, my - 0.13, f"{node.grad * local:.3f}", ha="center", fontsize=7, color="tab:red")
+        is_leaf = not node.parents
+        ax.text(x1, y1, _node_text(node, numeric), ha="center", va="center", fontsize=7.5,
+                bbox={"boxstyle": "round,pad=0.35", "fc": "#fff4d6" if is_leaf else "#e8f0fe",
+                      "ec": "#4a6fa5"})
+
+
+def _arc_middle(ax: plt.Axes, start: tuple[float, float], end: tuple[float, float],
+                rad: float) -> tuple[float, float]:
+    """Data coordinates of the middle of matplotlib's arc3 curve from start to end (bent in display space).
+
+    arc3 puts its control point at mid + rad·(dy, −dx) in display units; a quadratic Bézier's middle is
+    halfway between the chord's middle and that control point.
+    """
+    (sx, sy), (ex, ey) = ax.transData.transform([start, end])
+    dx, dy = ex - sx, ey - sy
+    middle = ((sx + ex) / 2 + rad * dy / 2, (sy + ey) / 2 - rad * dx / 2)
+    x, y = ax.transData.inverted().transform(middle)
+    return float(x), float(y)
+
+
+def draw_neuron_graph(x: float, w: float, b: float, t: float) -> dict[str, float]:
+    """The widget's picture: the neuron's graph with engine gradients and finite differences.
+
+    Returns {"L", and "dL/d<leaf>" and "fd <leaf>" for each leaf} (floats) for the printed summary.
+    """
+    graph = neuron_graph(x, w, b, t)
+    numeric = leaf_differences(neuron_graph, "L", x=x, w=w, b=b, t=t)
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    draw_graph(ax, graph["L"], numeric)
+    ax.set_title(f"L = (σ(w·x + b) − t)² = {graph['L'].data:.4f}: black, values forward; red, gradients "
+                 f"back; 'f.d.' the finite-difference referee", fontsize=9)
+    summary = {"L": graph["L"].data}
+    for name in LEAVES:
+        summary[f"dL/d{name}"] = graph[name].grad
+        summary[f"fd {name}"] = numeric[name]
+    return summary
+
+
+def gradient_agreement(summary: dict[str, float]) -> float:
+    """Largest |engine gradient − finite difference| over the leaves of a `draw_neuron_graph` summary."""
+    return float(max(np.abs(summary[f"dL/d{n}"] - summary[f"fd {n}"]) for n in LEAVES))

@@ -53,7 +53,7 @@ test-threads: data  ## every notebook again, with two BLAS threads instead of on
 	OPENBLAS_NUM_THREADS=2 $(BIN)/python -m pytest tests -m notebooks --nbval-lax \
 		--nbval-cell-timeout=$(CELL_TIMEOUT) notebooks
 
-train: data  ## train the best MLP from the terminal; e.g. make train ARGS="--epochs 5 --seed 1"
+train: data  ## train notebook 07's final recipe; e.g. make train ARGS="--seed 1" or ARGS="--recipe fast"
 	$(BIN)/python -m course_lib.course.train_mnist $(ARGS)
 
 student: setup  ## write the student edition (solutions replaced by placeholders) into student/

@@ -1,13 +1,12 @@
-"""The notebook 07 checks accept right answers, explain the usual wrong ones, and agree with course_lib."""
+"""Notebook 07's checks (softmax cross-entropy, standardize): right answers pass, usual wrong ones get
+their hint, and the references agree with course_lib."""
 
 import numpy as np
 import pytest
 
-from course_lib import metrics
 from course_lib.course import train_mnist
 from course_lib.course.checks import ExerciseError, compare
 from course_lib.course.checks import nb07 as checks
-from course_lib.layers import Dropout
 
 
 def standardize(x_train, x_other, axis=None):
@@ -15,19 +14,9 @@ def standardize(x_train, x_other, axis=None):
     return (x_train - mean) / std, (x_other - mean) / std
 
 
-def confusion(predicted, labels, n_classes):
-    counts = np.zeros((n_classes, n_classes), dtype=int)
-    for t, p in zip(labels, predicted, strict=True):
-        counts[t, p] += 1
-    return counts
-
-
 @pytest.mark.parametrize(("notebook_check", "right"), [
     (checks.check_standardize, standardize),
     (checks.check_standardize, lambda a, b: standardize(a.astype(np.float64), b.astype(np.float64))),
-    (checks.check_dropout_forward, lambda x, keep, p: x * keep / (1 - p)),
-    (checks.check_dropout_forward, lambda x, keep, p: np.where(keep, x / (1 - p), 0)),
-    (checks.check_confusion_matrix, confusion),
 ])
 def test_right_answers_pass(notebook_check, right, capsys):
     notebook_check(right)
@@ -51,37 +40,8 @@ def test_standardize_usual_mistakes_get_their_hint(wrong, hint):
         checks.check_standardize(wrong)
 
 
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda x, keep, p: x * keep, r"scaled up by 1 / \(1 − p\)"),
-    (lambda x, keep, p: x * keep / p if p else x, "probability of KEEPING"),
-    (lambda x, keep, p: x * keep * (1 - p), "probability of KEEPING"),
-    (lambda x, keep, p: x * ~keep / (1 - p), "mask is inverted"),
-])
-def test_dropout_forward_usual_mistakes_get_their_hint(wrong, hint):
-    with pytest.raises(ExerciseError, match=hint):
-        checks.check_dropout_forward(wrong)
-
-
-def fancy_index_increment(p, t, k):
-    counts = np.zeros((k, k), dtype=int)
-    counts[t, p] += 1
-    return counts
-
-
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda p, t, k: confusion(t, p, k), "rows and columns are swapped"),
-    (fancy_index_increment, "np.add.at"),
-    (lambda p, t, k: confusion(p, t, max(p.max(), t.max()) + 1), "n_classes × n_classes"),
-])
-def test_confusion_matrix_usual_mistakes_get_their_hint(wrong, hint):
-    with pytest.raises(ExerciseError, match=hint):
-        checks.check_confusion_matrix(wrong)
-
-
 LIBRARY = [(checks._standardize, lambda a, b: tuple(train_mnist.standardize(a, b)[2]),
-            checks.STANDARDIZE_CASES),
-           (checks._confusion, lambda p, t, k: metrics.confusion_matrix(np.eye(k)[p], t, k),
-            checks.CONFUSION_CASES)]
+            checks.STANDARDIZE_CASES)]
 
 
 @pytest.mark.parametrize(("reference", "library", "case"),
@@ -90,15 +50,50 @@ def test_references_agree_with_course_lib(reference, library, case):
     assert compare(reference(*case.args), library(*case.args), rtol=1e-5, atol=1e-5) is None
 
 
-@pytest.mark.parametrize("p", [0.0, 0.2, 0.5, 0.9])
-def test_dropout_reference_is_what_the_course_lib_dropout_layer_does_with_its_mask(p):
-    x = np.random.default_rng(0).standard_normal((50, 40)).astype(np.float32) + 5
-    y = Dropout(p, rng=1).forward(x, training=True)
-    assert np.allclose(checks._dropout(x, y != 0, p), y, rtol=1e-6, atol=0)
+def softmax_ce_by_hand(z, labels):
+    """A right answer written differently: log-sum-exp per row, then the mean; one-hot by indexing."""
+    m = z.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+    probs = np.exp(z - lse[:, None])
+    onehot = np.eye(z.shape[1], dtype=z.dtype)[labels]
+    return float(np.mean(lse - z[np.arange(len(z)), labels])), ((probs - onehot) / len(z)).astype(z.dtype)
 
 
-@pytest.mark.parametrize("case", checks.CONFUSION_CASES, ids=lambda case: case.label)
-def test_confusion_reference_agrees_with_course_lib_metrics(case):
-    predicted, labels, n_classes = case.args
-    scores = np.eye(n_classes)[predicted]
-    assert np.array_equal(checks._confusion(*case.args), metrics.confusion_matrix(scores, labels, n_classes))
+def test_softmax_cross_entropy_right_answers_pass(capsys):
+    from course_lib import losses
+
+    checks.check_softmax_cross_entropy(softmax_ce_by_hand)
+    checks.check_softmax_cross_entropy(losses.softmax_cross_entropy)
+    assert "passes all 5 cases" in capsys.readouterr().out
+
+
+def _naive(z, labels):
+    with np.errstate(all="ignore"):
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        grad = p.copy()
+        grad[np.arange(len(z)), labels] -= 1
+        return float(-np.log(p[np.arange(len(z)), labels]).mean()), grad / len(z)
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda z, y: (softmax_ce_by_hand(z, y)[0], -softmax_ce_by_hand(z, y)[1]),
+     "the gradient has the wrong sign"),
+    (lambda z, y: (softmax_ce_by_hand(z, y)[0], softmax_ce_by_hand(z, y)[1] * len(z)),
+     "the gradient is not divided by the batch size B"),
+    (lambda z, y: (softmax_ce_by_hand(z, y)[0] * len(z), softmax_ce_by_hand(z, y)[1] * len(z)),
+     "the loss and the gradient are sums over the batch"),
+    (_naive, r"e\^z overflows for large logits"),
+    (lambda z, y: _naive(z - z.max(), y), "subtract each ROW's maximum"),
+])
+def test_softmax_cross_entropy_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_softmax_cross_entropy(wrong)
+
+
+def test_softmax_cross_entropy_reference_agrees_with_course_lib():
+    from course_lib import losses
+
+    for case in checks.SOFTMAX_CE_CASES:
+        ours, lib = checks._softmax_cross_entropy(*case.args), losses.softmax_cross_entropy(*case.args)
+        assert ours[0] == pytest.approx(lib[0], rel=1e-5)
+        np.testing.assert_allclose(ours[1], lib[1], rtol=1e-5, atol=1e-7)

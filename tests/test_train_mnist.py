@@ -19,18 +19,21 @@ def test_a_tiny_run_writes_weights_numbers_and_plot(tmp_path, capsys):
     out = tmp_path / "run"
     assert mnist.main(["--epochs", "1", "--hidden", "16", "--limit", "300", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
+    assert "validation accuracy:" in printed and "on 300 images" in printed
     assert "test accuracy:" in printed and "training time:" in printed and "1 epoch)" in printed
     assert {p.name for p in out.iterdir()} == {"mnist_mlp.npz", "mnist_mlp.json", "mnist_loss.png"}
     assert (out / "mnist_loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     numbers = json.loads((out / "mnist_mlp.json").read_text())
     assert numbers["n_train"] == 300 and numbers["hidden"] == 16 and 0 <= numbers["test_accuracy"] <= 1
+    assert numbers["recipe"] == "final (changed)" and numbers["dropout"] == 0.2 and numbers["epochs"] == 1
     model = mnist.build_model(16, seed=99)
     load_params(model, out / "mnist_mlp.npz")
     assert model.layers[0].W.shape == (784, 16)
 
 
 def test_saved_weights_reproduce_the_reported_accuracy(tmp_path):
-    result = mnist.run(epochs=2, hidden=32, limit=2000, out=tmp_path, quiet=True)
+    small = mnist.Recipe(hidden=32, batch_size=64, lr=0.05, epochs=2, dropout=0.0)
+    result = mnist.run(small, "small", limit=2000, out=tmp_path, quiet=True)
     from course_lib.data import load_mnist
     from course_lib.metrics import accuracy
 
@@ -43,8 +46,9 @@ def test_saved_weights_reproduce_the_reported_accuracy(tmp_path):
 
 
 def test_same_seed_same_result(tmp_path):
-    a = mnist.run(epochs=1, hidden=16, limit=500, out=tmp_path / "a", quiet=True)
-    b = mnist.run(epochs=1, hidden=16, limit=500, out=tmp_path / "b", quiet=True)
+    tiny = mnist.Recipe(hidden=16, batch_size=64, lr=0.05, epochs=1, dropout=0.2)
+    a = mnist.run(tiny, "tiny", limit=500, out=tmp_path / "a", quiet=True)
+    b = mnist.run(tiny, "tiny", limit=500, out=tmp_path / "b", quiet=True)
     assert a.test_accuracy == b.test_accuracy
     assert (tmp_path / "a" / "mnist_mlp.npz").read_bytes() == (tmp_path / "b" / "mnist_mlp.npz").read_bytes()
 
@@ -63,19 +67,25 @@ def test_standardize_uses_the_training_statistics_for_every_set():
     assert np.isclose(a.mean(), 0) and np.isclose(a.std(), 1) and np.all(b == 0)
 
 
-def test_the_default_command_reaches_98_percent_on_average_over_three_seeds(tmp_path):
-    """The real thing, as `make train` runs it: all 60,000 images, 3 epochs (a few seconds per seed).
+def test_the_final_recipe_reaches_98_4_percent_on_average_over_three_seeds(tmp_path):
+    """The real thing, as `make train` runs it: 55,000 images, 15 epochs, seeds 0, 1 and 2.
 
-    Measured on seeds 0–4: 97.98%, 98.20%, 98.07%, 98.18%, 98.25% (mean 98.14%, spread 0.27 points), so the
-    mean of seeds 0–2 clears 98% and no seed falls below 97.7%.
+    Measured: test 98.45%, 98.57%, 98.47% (mean 98.50%); validation 98.74%, 98.82%, 98.64%.
     """
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    accuracies = []
+    tests = []
     for seed in (0, 1, 2):
         out = tmp_path / str(seed)
         done = subprocess.run([sys.executable, "-m", "course_lib.course.train_mnist", "--seed", str(seed),
-                               "--out", str(out)], capture_output=True, text=True, env=env, timeout=300,
+                               "--out", str(out)], capture_output=True, text=True, env=env, timeout=600,
                               check=True)
         assert "test accuracy:" in done.stdout
-        accuracies.append(json.loads((out / "mnist_mlp.json").read_text())["test_accuracy"])
-    assert np.mean(accuracies) >= 0.98 and min(accuracies) >= 0.977, accuracies
+        tests.append(json.loads((out / "mnist_mlp.json").read_text())["test_accuracy"])
+    assert np.mean(tests) >= 0.984, tests
+
+
+def test_the_fast_recipe_reaches_98_percent_on_average(tmp_path):
+    """Measured on seeds 0–2 (55,000 training images): 98.20%, 98.04%, 98.01%."""
+    tests = [mnist.run(mnist.RECIPES["fast"], "fast", seed, tmp_path / str(seed), quiet=True).test_accuracy
+             for seed in (0, 1, 2)]
+    assert np.mean(tests) >= 0.98, tests

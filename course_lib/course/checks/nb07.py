@@ -1,8 +1,8 @@
-"""Checks for the exercises of notebook 07 (MNIST): standardizing inputs, inverted dropout, confusion matrix.
+"""Checks for the exercises of notebook 07 (MNIST): softmax cross-entropy with its gradient, standardizing.
 
-Each check runs the learner's function on several cases (zeros, large values, a batch of one, ...) and
-recognizes the usual wrong answers: statistics taken from the wrong data, a forgotten rescaling, a matrix
-read the wrong way round.
+Each check runs the learner's function on several cases (a batch of one, logits a thousand apart, large
+pixel values, ...) and recognizes the usual wrong answers: a forgotten 1/B, a flipped sign, an unshifted
+exponential, statistics taken from the wrong data, a forgotten rescaling.
 """
 
 from __future__ import annotations
@@ -13,7 +13,99 @@ import numpy as np
 
 from course_lib.course.checks._core import Case, Mistake, check, integers, normal, uniform
 
-# ---------------------------------------------------------------- exercise 1: standardize with training stats
+# ---------------------------------------------------------------- exercise 1: softmax cross-entropy
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    """log p = z − m − log Σ_k e^{z_k − m} per row, m = the row's max: never overflows, never log(0)."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _softmax_cross_entropy(z: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """(mean over the batch of −log p_y, (softmax(z) − onehot(y)) / B), computed stably."""
+    log_p = _log_softmax(z.astype(np.float64))
+    rows = np.arange(len(z))
+    grad = np.exp(log_p)
+    grad[rows, labels] -= 1
+    return float(-log_p[rows, labels].mean()), (grad / len(z)).astype(z.dtype)
+
+
+def _logits(seed: int, batch: int, classes: int = 10, scale: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return normal(rng, (batch, classes), scale, np.float32), integers(rng, (batch,), classes)
+
+
+def _far_apart_rows() -> tuple[np.ndarray, np.ndarray]:
+    """Two float64 rows whose logits lie about 1,500 apart: a max over the whole batch underflows one row."""
+    z, labels = _logits(7, 2, 4)
+    return z.astype(np.float64) + np.array([[1000.0], [-500.0]]), labels
+
+
+def _near_1000() -> tuple[np.ndarray, np.ndarray]:
+    """float64 logits around 1000: e^1000 overflows even in float64 (its limit is about e^709)."""
+    z, labels = _logits(2, 4)
+    return z.astype(np.float64) + 1000, labels
+
+
+SOFTMAX_CE_CASES = [
+    Case("6 images, 10 classes, logits of size about 3", _logits(0, 6)),
+    Case("a batch of one", _logits(1, 1)),
+    Case("logits near 1000 (e^1000 overflows)", _near_1000()),
+    Case("two rows about 1,500 apart", _far_apart_rows()),
+    Case("all-zero logits: every class equally likely", (np.zeros((3, 10), np.float32), np.array([0, 4, 9]))),
+]
+
+
+def _naive(z: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """The formula without any shift: overflows to inf/nan for large logits."""
+    with np.errstate(all="ignore"):
+        e = np.exp(z.astype(np.float64))
+        p = e / e.sum(axis=1, keepdims=True)
+        rows = np.arange(len(z))
+        grad = p.copy()
+        grad[rows, labels] -= 1
+        return float(-np.log(p[rows, labels]).mean()), (grad / len(z)).astype(z.dtype)
+
+
+def _without_batch_mean(z: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    loss, grad = _softmax_cross_entropy(z, labels)
+    return loss * len(z), grad * len(z)
+
+
+SOFTMAX_CE_MISTAKES = [
+    Mistake.returns("the gradient has the wrong sign: ∂L/∂z = p − onehot(y) (probabilities minus the truth), "
+                    "divided by the batch size.",
+                    lambda z, y: (_softmax_cross_entropy(z, y)[0], -_softmax_cross_entropy(z, y)[1])),
+    Mistake.returns("the gradient is not divided by the batch size B: the loss is a mean over the batch, so "
+                    "its gradient is (p − onehot(y)) / B.",
+                    lambda z, y: (_softmax_cross_entropy(z, y)[0], _softmax_cross_entropy(z, y)[1] * len(z))),
+    Mistake.returns("the loss and the gradient are sums over the batch: divide both by B (the loss is the "
+                    "MEAN of −log p_y).", _without_batch_mean),
+    Mistake("nan or inf in your answer: e^z overflows for large logits. Subtract each row's maximum before "
+            "exponentiating, z − z.max(axis=1, keepdims=True): it changes nothing mathematically.",
+            lambda got, exp, case: case.label.startswith("logits near 1000") and not _finite(got)),
+    Mistake("one row broke while the others are right: subtract each ROW's maximum (axis=1, keepdims=True), "
+            "not the maximum of the whole batch — rows far apart underflow to log(0).",
+            lambda got, exp, case: case.label.startswith("two rows") and not _finite(got)),
+]
+
+
+def _finite(answer: object) -> bool:
+    """True unless answer is a (loss, grad) pair holding a nan or an inf."""
+    return not isinstance(answer, tuple) or len(answer) != 2 or bool(
+        np.isfinite(answer[0]) and np.all(np.isfinite(answer[1])))
+
+
+def check_softmax_cross_entropy(
+    softmax_cross_entropy: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]],
+) -> None:
+    """Exercise 1: (logits (B, k), labels (B,)) -> (mean loss, dL/dlogits (B, k))."""
+    check("Exercise 1 (softmax cross-entropy)", softmax_cross_entropy, _softmax_cross_entropy,
+          SOFTMAX_CE_CASES, SOFTMAX_CE_MISTAKES)
+
+
+# ---------------------------------------------------------------- exercise 2: standardize with training stats
 
 
 def _standardize(x_train: np.ndarray, x_other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -55,78 +147,5 @@ STANDARDIZE_MISTAKES = [
 
 
 def check_standardize(standardize: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
-    """Exercise 1: (x_train, x_other) -> both standardized with the mean and std of all of x_train."""
-    check("Exercise 1 (standardize)", standardize, _standardize, STANDARDIZE_CASES, STANDARDIZE_MISTAKES)
-
-
-# ---------------------------------------------------------------- exercise 2: inverted dropout, forward
-
-
-def _dropout(x: np.ndarray, keep: np.ndarray, p: float) -> np.ndarray:
-    return x * keep / (1 - p)
-
-
-def _dropout_case(label: str, shape: tuple[int, int], p: float, seed: int, scale: float = 1.0) -> Case:
-    rng = np.random.default_rng(seed)
-    return Case(label, (normal(rng, shape, scale, np.float32), uniform(rng, shape) >= p, p))
-
-
-DROPOUT_CASES = [
-    _dropout_case("p = 0.5 on a batch of 4 × 6", (4, 6), 0.5, seed=0),
-    _dropout_case("p = 0.2, a batch of one", (1, 8), 0.2, seed=1),
-    Case("p = 0: nothing is dropped", (np.arange(6, dtype=np.float32).reshape(2, 3), np.ones((2, 3), bool),
-                                        0.0)),
-    Case("zero input", (np.zeros((3, 4), np.float32), uniform(2, (3, 4)) >= 0.3, 0.3)),
-    _dropout_case("large activations, p = 0.9", (3, 5), 0.9, seed=3, scale=1e4),
-]
-
-DROPOUT_MISTAKES = [
-    Mistake.returns("the kept units must be scaled up by 1 / (1 − p), so that the expected value of every "
-                    "unit stays the same and nothing needs to change at test time.",
-                    lambda x, keep, p: x * keep),
-    Mistake.returns("that scales by 1 / p or by (1 − p): inverted dropout divides the kept units by the "
-                    "probability of KEEPING them, 1 − p.",
-                    lambda x, keep, p: x * keep / p, lambda x, keep, p: x * keep * (1 - p)),
-    Mistake.returns("the mask is inverted: `keep` is True for the units that SURVIVE; zero the others.",
-                    lambda x, keep, p: x * ~keep / (1 - p)),
-]
-
-
-def check_dropout_forward(dropout_forward: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> None:
-    """Exercise 2: y = x ⊙ keep / (1 − p) for x (batch, n), keep (batch, n) bool, 0 ≤ p < 1."""
-    check("Exercise 2 (inverted dropout)", dropout_forward, _dropout, DROPOUT_CASES, DROPOUT_MISTAKES)
-
-
-# ---------------------------------------------------------------- exercise 3: confusion matrix
-
-
-def _confusion(predicted: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
-    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(counts, (labels, predicted), 1)
-    return counts
-
-
-CONFUSION_CASES = [
-    Case("3 classes, a few mistakes", (np.array([0, 2, 1, 1, 2, 0]), np.array([0, 1, 1, 2, 2, 0]), 3)),
-    Case("a batch of one", (np.array([3]), np.array([1]), 4)),
-    Case("everything right", (np.arange(5), np.arange(5), 5)),
-    Case("a class that never occurs", (np.array([0, 0, 2]), np.array([2, 0, 0]), 4)),
-    Case("10 digits, 200 random guesses", (integers(0, 200, 10), integers(1, 200, 10), 10)),
-]
-
-CONFUSION_MISTAKES = [
-    Mistake("rows and columns are swapped: row i is the TRUE class, column j the PREDICTED one, "
-            "so C[labels[k], predicted[k]] += 1.",
-            lambda got, exp, case: np.shape(got) == np.shape(exp) and np.array_equal(np.transpose(got), exp)),
-    Mistake("each sample must be counted once: `C[a, b] += 1` with index ARRAYS counts repeated pairs only "
-            "once. Loop over the samples, or use np.add.at.",
-            lambda got, exp, case: np.shape(got) == np.shape(exp)
-            and np.array_equal(np.minimum(exp, 1), got)),
-    Mistake("the matrix must be n_classes × n_classes, even when some class never appears.",
-            lambda got, exp, case: np.ndim(got) == 2 and np.shape(got) != np.shape(exp)),
-]
-
-
-def check_confusion_matrix(confusion_matrix: Callable[[np.ndarray, np.ndarray, int], np.ndarray]) -> None:
-    """Exercise 3: C (k, k) with C[i, j] = number of samples of true class i predicted as j."""
-    check("Exercise 3 (confusion matrix)", confusion_matrix, _confusion, CONFUSION_CASES, CONFUSION_MISTAKES)
+    """Exercise 2: (x_train, x_other) -> both standardized with the mean and std of all of x_train."""
+    check("Exercise 2 (standardize)", standardize, _standardize, STANDARDIZE_CASES, STANDARDIZE_MISTAKES)

@@ -242,6 +242,71 @@ class Dropout(Layer):
         return f"Dropout(p={self.p})"
 
 
+class BatchNorm(Layer):
+    """Batch normalization of x (batch, features), feature by feature (Ioffe & Szegedy, 2015).
+
+    Derived in notebook 05. Training, over the batch axis (B rows):
+        μ = mean_b x,  σ² = mean_b (x − μ)²  (biased: divides by B),  x̂ = (x − μ) / √(σ² + ε),
+        y = γ ⊙ x̂ + β;
+    and the running estimates used at inference, with PyTorch's conventions (momentum m = 0.1):
+        running_mean ← (1 − m) running_mean + m μ,  running_var ← (1 − m) running_var + m σ² B / (B − 1)
+    (unbiased variance in the running estimate). Inference: x̂ = (x − running_mean) / √(running_var + ε).
+    Backward in training, with s = √(σ² + ε) and means over the batch:
+        dβ = Σ_b dy,  dγ = Σ_b dy ⊙ x̂,  dx = (γ / s) ⊙ (dy − mean_b dy − x̂ ⊙ mean_b(dy ⊙ x̂));
+    at inference the statistics are constants: dx = dy ⊙ γ / √(running_var + ε).
+    Shapes: x, y, dy, dx (batch, features); γ ("gamma", starts at 1), β ("beta", starts at 0),
+    running_mean (starts at 0) and running_var (starts at 1) are (features,). γ and β are not weight-decayed
+    (`decayed = ()`): they only set each feature's scale and offset, and shrinking γ towards 0 would
+    switch features off. The running statistics are not trained, so they are not in `params` (and
+    `save_params` does not store them).
+    """
+
+    def __init__(self, features: int, momentum: float = 0.1, eps: float = 1e-5,
+                 dtype: DTypeLike = np.float32) -> None:
+        super().__init__()
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"BatchNorm momentum must be in [0, 1] (PyTorch's default is 0.1), "
+                             f"got {momentum}.")
+        self.features, self.momentum, self.eps = features, momentum, eps
+        self.params = {"gamma": np.ones(features, dtype=dtype), "beta": np.zeros(features, dtype=dtype)}
+        self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}
+        self.running_mean = np.zeros(features, dtype=dtype)
+        self.running_var = np.ones(features, dtype=dtype)
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        expect_batch(x, self.features, repr(self))
+        x = x.astype(self.params["gamma"].dtype, copy=False)
+        if training:
+            if len(x) < 2:
+                raise ValueError(f"{self} in training needs a batch of at least 2 rows to estimate a "
+                                 f"variance, got x of shape {x.shape}. Use forward(x, training=False).")
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            m = self.momentum
+            self.running_mean[...] = (1 - m) * self.running_mean + m * mean
+            self.running_var[...] = (1 - m) * self.running_var + m * var * (len(x) / (len(x) - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        inv_std = 1 / np.sqrt(var + self.eps)
+        x_hat = (x - mean) * inv_std
+        return self._remember(self.params["gamma"] * x_hat + self.params["beta"], x_hat, inv_std,
+                              np.array(training))
+
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        x_hat, inv_std, training = self._cached(grad_out)
+        grad_out.sum(axis=0, out=self.grads["beta"])
+        np.sum(grad_out * x_hat, axis=0, out=self.grads["gamma"])
+        if not input_grad:
+            return None
+        scale = self.params["gamma"] * inv_std
+        if not training:
+            return grad_out * scale
+        batch = len(grad_out)
+        return scale * (grad_out - self.grads["beta"] / batch - x_hat * (self.grads["gamma"] / batch))
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({self.features})"
+
+
 class Sequential(Layer):
     """Layers applied in order: forward left to right, backward right to left (the chain rule).
 
@@ -295,6 +360,7 @@ def mlp(
     dtype: DTypeLike = np.float32,
     output_init: str | Callable[..., np.ndarray] = "xavier",
     output_activation: str | None = None,
+    batchnorm: bool = False,
 ) -> Sequential:
     """The multilayer perceptron sizes[0] → sizes[1] → … → sizes[-1]: Dense, activation, [Dropout], …, Dense.
 
@@ -302,7 +368,8 @@ def mlp(
     Dense gives raw outputs (logits) unless `output_activation` names an activation to put after it.
     init: the hidden layers' initializer (a name from `course_lib.init` or a callable); None picks the one
     derived in notebook 05 for the activation: "he" for relu, "xavier" for sigmoid and tanh.
-    output_init: the last layer's. All weights and dropout masks come from one Generator,
+    output_init: the last layer's. batchnorm=True puts a BatchNorm(features) between every hidden Dense
+    and its activation (notebook 05). All weights and dropout masks come from one Generator,
     np.random.default_rng(seed), drawn layer by layer: the same seed gives the same network, bit for bit.
     """
     if len(sizes) < 2:
@@ -316,6 +383,8 @@ def mlp(
         layer_init = output_init if i == last else hidden_init
         layers.append(Dense(n_in, n_out, init=layer_init, rng=rng, dtype=dtype))
         if i < last:
+            if batchnorm:
+                layers.append(BatchNorm(n_out, dtype=dtype))
             layers.append(activation_layer(activation))
             if dropout > 0:
                 layers.append(Dropout(dropout, rng=rng))

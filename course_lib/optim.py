@@ -112,10 +112,39 @@ class Adam(Optimizer):
         param -= self.lr * m_hat / (np.sqrt(s_hat) + self.eps)
 
 
+class AdamW(Adam):
+    """AdamW (Loshchilov & Hutter, 2019): weight decay decoupled from Adam's gradient statistics.
+
+    Adam's m and s see the loss gradient g alone; the decay shrinks the decayed parameters directly:
+    θ ← θ (1 − η λ), then θ ← θ − η m̂ / (√ŝ + ε) (the order PyTorch's AdamW uses). With L2 inside Adam
+    (`Adam(weight_decay=λ)`) the term λθ is divided by √ŝ like the gradient, so weights with large
+    gradients are barely decayed; here every decayed weight shrinks by the same factor per step.
+    """
+
+    def __init__(
+        self,
+        model: HasParameters,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(model, lr, betas, eps, weight_decay)
+
+    def step(self) -> None:
+        self.t += 1
+        shrink = 1 - self.lr * self.weight_decay
+        for i, p in enumerate(self.params):
+            if p.decay:
+                p.value *= shrink
+            self._update(i, p.value, p.grad)
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
     "adam": Adam,
+    "adamw": AdamW,
 }
 
 

@@ -112,3 +112,53 @@ def test_backprop_step_reference_matches_one_step_of_the_library_network():
     after = checks._backprop_step(before, x.astype(float), y.astype(float), 0.5)
     for mine, library in zip(after, net.parameters(), strict=True):
         assert np.allclose(mine, library.value, rtol=1e-12, atol=1e-14)
+
+
+def tanh_backward(x, W1, b1, W2, g, *, slope=lambda z, h: 1 - h**2, bias=lambda dz: dz.sum(axis=0)):
+    """The two-layer tanh backward pass written out; slope and bias put a mistake in."""
+    z = x @ W1 + b1
+    h = np.tanh(z)
+    dz = (g @ W2.T) * slope(z, h)
+    return x.T @ dz, bias(dz), h.T @ g, g.sum(axis=0)
+
+
+def test_fixed_backward_right_answer_passes(capsys):
+    checks.check_fixed_backward(tanh_backward)
+    assert "passes all" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda *a: tanh_backward(*a, slope=lambda z, h: 1 - z**2, bias=lambda dz: dz.mean(axis=0)),
+     "nothing was fixed yet"),
+    (lambda *a: tanh_backward(*a, slope=lambda z, h: 1 - z**2), "OUTPUT h"),
+    (lambda *a: tanh_backward(*a, bias=lambda dz: dz.mean(axis=0)), "db1 is a sum over the batch"),
+    (lambda *a: tanh_backward(*a, slope=lambda z, h: 1 - h), "not tanh's slope"),
+    (lambda *a: tanh_backward(*a, slope=lambda z, h: h * (1 - h)), "not tanh's slope"),
+])
+def test_fixed_backward_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_fixed_backward(wrong)
+
+
+def test_fixed_backward_reference_agrees_with_course_lib_layers():
+    from course_lib import layers
+
+    x, W1, b1, W2, g = checks.FIXED_CASES[0].args
+    model = layers.Sequential(layers.Dense(*W1.shape, dtype=np.float64), layers.Tanh(),
+                              layers.Dense(*W2.shape, dtype=np.float64))
+    model.layers[0].W[...], model.layers[0].b[...], model.layers[2].W[...] = W1, b1, W2
+    model.forward(x)
+    model.backward(g)
+    expected = (model.layers[0].grads["W"], model.layers[0].grads["b"], model.layers[2].grads["W"],
+                model.layers[2].grads["b"])
+    assert compare(checks._tanh_backward(x, W1, b1, W2, g), expected, rtol=1e-12, atol=1e-12) is None
+
+
+def test_backprop_step_reports_an_output_layer_error_at_the_output_layer():
+    def wrong_output_bias(params, x, y, lr):
+        W1, b1, W2, b2 = make_step()(params, x, y, lr)
+        return W1, b1, W2, b2 + 1.0
+
+    with pytest.raises(ExerciseError) as error:
+        checks.check_backprop_step(wrong_output_bias)
+    assert "item 1 of the returned tuple" in str(error.value) and "1 = b2" in str(error.value)

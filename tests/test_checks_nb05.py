@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_lib import init
-from course_lib.course.checks import ExerciseError
+from course_lib.course.checks import ExerciseError, compare
 from course_lib.course.checks import nb05 as checks
 
 
@@ -65,6 +65,9 @@ def he_uniform(n_in, n_out, rng):
     (normal_with(lambda n_in, n_out: np.sqrt(2 / n_in), dtype=np.float64), "float32"),
     (he_uniform, "like a uniform"),
     (lambda n_in, n_out, rng: init.he_normal(n_in, n_out, np.random.default_rng()), "same seed"),
+    (lambda n_in, n_out, rng: init.he_normal(n_in, n_out, np.random.default_rng(0)), "ignores the `rng`"),
+    (normal_with(lambda n_in, n_out: 1.015 * np.sqrt(2 / n_in)), "off by a few percent"),
+    (normal_with(lambda n_in, n_out: np.sqrt(2 / (n_in + 1))), "n_in \\+ 1"),
 ])
 def test_he_normal_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -93,11 +96,57 @@ def test_xavier_limit_reference_bounds_the_course_lib_xavier_uniform_draws(case)
     assert np.isclose(W.var(), limit**2 / 3, rtol=0.2)
 
 
-def test_he_targets_are_what_the_course_lib_initializer_measures():
-    measured = checks._measured(init.he_normal)(784, 128, 0)
-    assert np.allclose(measured, checks._he_target(784, 128, 0), rtol=0.02, atol=0.02)
+@pytest.mark.parametrize("seed", range(20))
+def test_he_targets_are_what_the_course_lib_initializer_measures_for_any_seed(seed):
+    for case in checks.HE_CASES:
+        n_in, n_out, _ = case.args
+        measured = checks._measured(init.he_normal)(n_in, n_out, seed)
+        assert np.allclose(measured, checks._he_target(n_in, n_out, seed), rtol=0, atol=0.999)
 
 
 def test_layer_stats_reference_is_mean_and_std_of_each_layer():
     layers = [np.array([[1.0, 3.0]], np.float32), np.zeros((2, 2), np.float32)]
     assert checks._layer_stats(layers).tolist() == [[2.0, 1.0], [0.0, 0.0]]
+
+
+def bn_backward(g, x_hat, gamma, std):
+    B = len(g)
+    dbeta, dgamma = g.sum(axis=0), (g * x_hat).sum(axis=0)
+    return gamma / std / B * (B * g - dbeta - x_hat * dgamma), dgamma, dbeta
+
+
+def test_batchnorm_backward_right_answer_passes(capsys):
+    checks.check_batchnorm_backward(bn_backward)
+    assert "passes all" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda g, xh, gamma, std: (g * gamma / std, *bn_backward(g, xh, gamma, std)[1:]), "depend on every x"),
+    (lambda g, xh, gamma, std: (gamma / std * (g - xh * (g * xh).mean(axis=0)),
+                                *bn_backward(g, xh, gamma, std)[1:]), "through the mean"),
+    (lambda g, xh, gamma, std: (gamma / std * (g - g.mean(axis=0)), *bn_backward(g, xh, gamma, std)[1:]),
+     "through the variance"),
+    (lambda g, xh, gamma, std: (bn_backward(g, xh, gamma, std)[0], (g * xh).mean(axis=0), g.mean(axis=0)),
+     "sums over the batch"),
+    (lambda g, xh, gamma, std: (bn_backward(g, xh, gamma, std)[0], g.sum(axis=0), g.sum(axis=0)),
+     "what γ multiplied"),
+    (lambda g, xh, gamma, std: bn_backward(g, xh, gamma, std)[::-1], r"order \(dx, dgamma, dbeta\)"),
+])
+def test_batchnorm_backward_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_batchnorm_backward(wrong)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_batchnorm_reference_agrees_with_the_course_lib_layer(seed):
+    from course_lib.layers import BatchNorm
+
+    rng = np.random.default_rng(seed)
+    x, g, gamma = rng.standard_normal((9, 4)) * 3 + 1, rng.standard_normal((9, 4)), rng.uniform(0.5, 2, 4)
+    layer = BatchNorm(4, dtype=np.float64)
+    layer.params["gamma"][...] = gamma
+    layer.forward(x)
+    dx = layer.backward(g)
+    std = np.sqrt(x.var(axis=0) + layer.eps)
+    expected = checks._bn_backward(g, (x - x.mean(axis=0)) / std, gamma, std)
+    assert compare((dx, layer.grads["gamma"], layer.grads["beta"]), expected, rtol=1e-10, atol=1e-12) is None

@@ -91,3 +91,104 @@ LIBRARY_SCHEDULES = [
                           for case in cases])
 def test_references_agree_with_the_course_lib_schedules(reference, library, case):
     assert math.isclose(reference(*case.args), library(*case.args), rel_tol=1e-12)
+
+
+def adam_step(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * grad**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps), m, s
+
+
+def smooth_losses(losses, beta):
+    out, a = [], 0.0
+    for t, loss in enumerate(losses):
+        a = beta * a + (1 - beta) * loss
+        out.append(a / (1 - beta ** (t + 1)))
+    return np.array(out)
+
+
+def test_new_right_answers_pass(capsys):
+    checks.check_adam_step(adam_step)
+    checks.check_smooth_losses(smooth_losses)
+    assert capsys.readouterr().out.count("passes all") == 2
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda t, lr0, r, k: lr0 * r ** min(t / k, 1), "Do not clamp"),
+    (lambda t, lr0, r, k: lr0 * r ** (t // k), "staircase"),
+])
+def test_exponential_decay_clamp_and_staircase_get_their_own_hints(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_exponential_decay(wrong)
+
+
+def test_cosine_with_integer_division_gets_its_own_hint():
+    with pytest.raises(ExerciseError, match="integer division"):
+        checks.check_cosine(with_angle(lambda fraction: math.pi * (fraction >= 1)))
+    with pytest.raises(ExerciseError, match="integer division"):
+        checks.check_cosine(lambda t, total, hi, lo: cosine(t // total * total, total, hi, lo))
+
+
+def adam_with(**change):
+    def step(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        s = beta2 * s + (1 - beta2) * (np.abs(grad) if change.get("abs") else grad**2)
+        tc = t + change.get("shift", 0)
+        m_hat, s_hat = (m, s) if change.get("raw") else (m / (1 - beta1**tc), s / (1 - beta2**tc))
+        denominator = np.sqrt(s_hat + eps) if change.get("inside") else np.sqrt(s_hat) + eps
+        new = theta - lr * m_hat / denominator
+        return new if change.get("only_theta") else (new, m, s)
+    return step
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (adam_with(raw=True), "bias corrections are missing"),
+    (adam_with(shift=1), "t counts from 1"),
+    (adam_with(abs=True), "SQUARED"),
+    (adam_with(inside=True), "after the square root"),
+    (adam_with(only_theta=True), r"as \(theta, m, s\)"),
+])
+def test_adam_step_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_adam_step(wrong)
+
+
+def test_adam_step_reference_agrees_with_course_lib_adam():
+    from course_lib.layers import Dense, Sequential
+    from course_lib.optim import Adam
+
+    dense = Dense(2, 3, dtype=np.float64)
+    theta, m, s = dense.W.copy(), np.zeros((2, 3)), np.zeros((2, 3))
+    opt = Adam(Sequential(dense), lr=0.01)
+    for t, g in enumerate(np.random.default_rng(0).standard_normal((4, 2, 3)), start=1):
+        dense.grads["W"][...] = g
+        opt.step()
+        theta, m, s = checks._adam_step(theta, g, m, s, t, 0.01)
+    assert np.allclose(theta, dense.W, rtol=1e-12, atol=1e-14)
+
+
+def swapped_weights(losses, beta):
+    out, a = [], 0.0
+    for t, loss in enumerate(losses):
+        a = (1 - beta) * a + beta * loss
+        out.append(a / (1 - beta ** (t + 1)))
+    return np.array(out)
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (lambda losses, beta: smooth_losses(losses, beta) * (1 - beta ** np.arange(1, len(losses) + 1)),
+     "starts at 0"),
+    (lambda losses, beta: np.array(smooth_losses(losses, beta)) * np.array(
+        [(1 - beta ** (t + 1)) / (1 - beta ** (t + 2)) for t in range(len(losses))]), "off by one"),
+    (lambda losses, beta: swapped_weights(losses, beta), "OLD average"),
+])
+def test_smooth_losses_usual_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_smooth_losses(wrong)
+
+
+def test_smooth_reference_agrees_with_lr_find():
+    from course_lib.lr_find import smooth
+
+    losses = np.random.default_rng(0).uniform(0.5, 2.5, 50)
+    assert np.allclose(checks._smooth(losses, 0.98), smooth(losses, 0.98), rtol=1e-12)

@@ -107,3 +107,9 @@ def test_slider_run_covers_the_slider_epochs_and_is_remembered():
     assert run.epochs.tolist() == sorted(nb04.SLIDER_EPOCHS)
     assert run.epochs[-1] == 10_000 and [p.shape for p in run.params[0]][0] == (2, 2)
     assert nb04.slider_run(1, hidden=2) is run
+
+
+def test_slider_run_takes_the_learning_rate_and_a_larger_rate_shortens_the_plateau():
+    slow, fast = nb04.slider_run(0, 3, 0.5), nb04.slider_run(0, 3, 2.0)
+    assert nb04.slider_run(0, 3, 2.0) is fast and 0.5 in nb04.LEARNING_RATES and 2.0 in nb04.LEARNING_RATES
+    assert int(np.argmax(fast.losses < 0.05)) < int(np.argmax(slow.losses < 0.05)) / 2

@@ -84,3 +84,44 @@ def test_show_deep_histograms_draws_one_panel_per_layer():
     assert len(fig.axes) == 4
     assert "std 0.177" in fig._suptitle.get_text()
     plt.close(fig)
+
+
+def test_deep_mlp_with_batchnorm_has_one_batchnorm_per_hidden_layer():
+    model = nb05.deep_mlp("he", "relu", depth=3, width=16, n_in=8, batchnorm=True)
+    assert [type(layer).__name__ for layer in model.layers].count("BatchNorm") == 3
+
+
+def test_scale_histograms_count_every_nonzero_activation_at_the_asked_steps():
+    from course_lib.train import fit
+
+    x = _inputs(96, 8)
+    labels = np.arange(96) % 3
+    record = nb05.ScaleHistograms(steps=[0, 2])
+    model = nb05.deep_mlp("he", "relu", depth=2, width=16, n_in=8, n_out=3)
+    fit(model, x, labels, epochs=1, batch_size=32, quiet=True, callbacks=[record])
+    assert sorted(record.counts) == [0, 2] and record.counts[0].shape == (2, len(nb05.SCALE_BINS) - 1)
+    model.forward(x[:32])
+    assert record.counts[0][0].sum() > 0 and record.counts[0][0].sum() <= 32 * 16
+
+
+def test_scale_histograms_pile_tiny_values_into_the_first_bin():
+    record = nb05.ScaleHistograms(steps=[0])
+    model = nb05.deep_mlp(nb05.scaled_normal(1e-9), "tanh", depth=2, width=8, n_in=8)
+    model.forward(_inputs(10, 8))
+    record.on_step(0, model, 0.0, 0.1, 10)
+    assert record.counts[0][1, 0] == 80  # layer 2: every |a| < 1e-12
+
+
+def test_draw_scale_histograms_draws_one_line_per_step():
+    record = nb05.ScaleHistograms(steps=[0, 5])
+    record.counts = {0: np.ones((2, 60), int), 5: np.ones((2, 60), int)}
+    fig, ax = plt.subplots()
+    nb05.draw_scale_histograms(ax, record, layer=1)
+    assert len(ax.lines) == 2
+    plt.close(fig)
+
+
+def test_depth_ratio_is_one_for_relu_at_the_he_gain_and_small_below():
+    x = _inputs(300, 64)
+    assert 0.7 < nb05.depth_ratio(math.sqrt(2), "relu", x, width=256) < 1.4
+    assert nb05.depth_ratio(0.5, "relu", x, width=256) < 0.01

@@ -110,3 +110,26 @@ def test_show_design_survives_a_diverging_run():
         fig, run = nb06.show_design("constant", 1e6)
     assert run.diverged and fig.axes[1].get_title() == "diverged"
     plt.close(fig)
+
+
+def test_noisy_descent_without_noise_is_plain_gradient_descent():
+    path = nb06.noisy_descent(4.0, 0.0, lambda t: 0.1, steps=10, chains=3)
+    assert path.shape == (11, 3)
+    np.testing.assert_allclose(path[:, 0], (1 - 0.4) ** np.arange(11))
+
+
+def test_noisy_descent_settles_at_the_stationary_variance():
+    path = nb06.noisy_descent(1.0, 1.0, lambda t: 0.1, steps=400, chains=20_000, w0=0.0)
+    expected = nb06.stationary_variance(1.0, 1.0, 0.1)
+    assert abs(path[-1].var() / expected - 1) < 0.05
+
+
+def test_momentum_cycle_runs_high_low_high():
+    class Opt:
+        momentum = 0.9
+
+    cycle = nb06.MomentumCycle(Opt(), total_steps=100)
+    assert cycle.momentum(0) == pytest.approx(0.95) and cycle.momentum(30) == pytest.approx(0.85)
+    assert cycle.momentum(100) == pytest.approx(0.95) and cycle.momentum(500) == pytest.approx(0.95)
+    cycle.on_step(30, None, 0.0, 0.1, 32)
+    assert cycle.optimizer.momentum == pytest.approx(0.85)

@@ -1,18 +1,34 @@
-"""Checks for notebook 04 (backpropagation): `dense_backward`, `sigmoid_backward`, `backprop_step`.
+"""Checks for notebook 04 (backpropagation): `sigmoid_backward`, `dense_backward`, `fixed_backward`,
+`backprop_step`.
 
 Each check runs the learner's function on several cases (a batch of one, zeros, saturated or large
 values included) and recognizes the usual mistakes: a bias gradient summed to one number, a transposed
-weight gradient, the sigmoid applied twice, a missing factor, a step uphill, weights updated too early.
+weight gradient, the sigmoid applied twice, a missing factor, a step uphill, weights updated too early,
+and, for the find-the-bug exercise, each bug of the given backward pass left in. Answers with one entry
+per layer are compared output layer first, the order in which backpropagation computes them, so that
+a mistake is reported where it starts.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from functools import partial
 
 import numpy as np
 
 from course_lib.course.checks._core import Case, Mistake, check, close, normal, sigmoid
+
+
+def _output_first(function: Callable) -> Callable:
+    """Wrap a function returning (W1-like, b1-like, W2-like, b2-like) to return them output layer first."""
+
+    @functools.wraps(function)
+    def reordered(*args, **kwargs):
+        got = function(*args, **kwargs)
+        return (got[2], got[3], got[0], got[1]) if isinstance(got, tuple) and len(got) == 4 else got
+
+    return reordered
+
 
 # ------------------------------------------------------------------------------- dense_backward
 
@@ -117,24 +133,90 @@ STEP_CASES = [
 ]
 
 
+def _wrong_step(**mistake: float | bool) -> Callable:
+    """_backprop_step with one mistake switched on, answering output layer first like the check compares."""
+    return _output_first(functools.partial(_backprop_step, **mistake))
+
+
 STEP_MISTAKES = [
     Mistake("the bias gradients need one number per unit: sum the deltas over the batch axis only "
             "(axis=0). A bias gradient summed to a single number is the classic bug of this notebook.",
-            lambda got, exp, case: np.ndim(got[1]) == 0
-            or close(got, _backprop_step(*case.args, bias_total=True), case)),
+            lambda got, exp, case: np.ndim(got[3]) == 0
+            or close(got, _wrong_step(bias_total=True)(*case.args), case)),
     Mistake.returns("this step goes uphill: gradient descent subtracts lr × gradient from each parameter.",
-                    partial(_backprop_step, sign=-1.0)),
+                    _wrong_step(sign=-1.0)),
     Mistake.returns("divide by the batch size: the loss is the mean over the batch, so "
                     "dL/dŷ = 2 (ŷ − y) / B.",
-                    lambda params, x, y, lr: _backprop_step(params, x, y, lr, loss_scale=len(x))),
+                    lambda params, x, y, lr: _wrong_step(loss_scale=len(x))(params, x, y, lr)),
     Mistake.returns("the derivative of (ŷ − y)² is 2 (ŷ − y): the factor 2 is missing.",
-                    partial(_backprop_step, loss_scale=0.5)),
+                    _wrong_step(loss_scale=0.5)),
     Mistake.returns("the hidden layer's error must travel back through W2 as it was in the forward pass. "
                     "Compute every gradient first, then update all the parameters.",
-                    partial(_backprop_step, stale=True)),
+                    _wrong_step(stale=True)),
 ]
 
 
 def check_backprop_step(backprop_step: Callable) -> None:
-    """backprop_step((W1, b1, W2, b2), x (B, 2), y (B, 1), lr) -> the updated (W1, b1, W2, b2)."""
-    check("backprop_step", backprop_step, _backprop_step, STEP_CASES, STEP_MISTAKES)
+    """backprop_step((W1, b1, W2, b2), x (B, 2), y (B, 1), lr) -> the updated (W1, b1, W2, b2).
+
+    Compared output layer first, (W2, b2, W1, b1): an error that starts at the output is reported there.
+    """
+    check("backprop_step (compared output layer first: item 0 = W2, 1 = b2, 2 = W1, 3 = b1)",
+          _output_first(backprop_step), _output_first(_backprop_step), STEP_CASES, STEP_MISTAKES)
+
+
+# ------------------------------------------------------------------------------- fixed_backward
+
+
+def _tanh_backward(x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, grad_logits: np.ndarray,
+                   *, slope_of_z: bool = False, bias_mean: bool = False) -> tuple:
+    """Gradients of z = x W1 + b1, h = tanh(z), logits = h W2 + b2; the knobs put the given bugs back."""
+    z = x @ W1 + b1
+    h = np.tanh(z)
+    dz = (grad_logits @ W2.T) * (1 - (z if slope_of_z else h) ** 2)
+    db1 = dz.mean(axis=0) if bias_mean else dz.sum(axis=0)
+    return x.T @ dz, db1, h.T @ grad_logits, grad_logits.sum(axis=0)
+
+
+def _tanh_case(seed: int, batch: int, n_in: int, hidden: int, n_out: int, scale: float = 1.0) -> tuple:
+    rng = np.random.default_rng(seed)
+    return (normal(rng, (batch, n_in)), normal(rng, (n_in, hidden), scale), normal(rng, hidden),
+            normal(rng, (hidden, n_out)), normal(rng, (batch, n_out)))
+
+
+FIXED_CASES = [
+    Case("a batch of 6, 3 inputs, 4 hidden units, 2 outputs", _tanh_case(40, 6, 3, 4, 2)),
+    Case("a batch of one", _tanh_case(41, 1, 2, 3, 2)),
+    Case("saturated hidden units (large W1)", _tanh_case(42, 5, 3, 4, 3, scale=5.0)),
+    Case("a wide hidden layer, batch of 16", _tanh_case(43, 16, 4, 32, 5)),
+]
+
+def _with_slope(x, W1, b1, W2, grad_logits, slope: Callable[[np.ndarray], np.ndarray]) -> tuple:
+    h = np.tanh(x @ W1 + b1)
+    dz = (grad_logits @ W2.T) * slope(h)
+    return x.T @ dz, dz.sum(axis=0), h.T @ grad_logits, grad_logits.sum(axis=0)
+
+
+FIXED_MISTAKES = [
+    Mistake.returns("nothing was fixed yet: run a per-layer gradient check (section 3) on the hidden layer "
+                    "and on the bias, and look at what each line uses.",
+                    _output_first(functools.partial(_tanh_backward, slope_of_z=True, bias_mean=True))),
+    Mistake.returns("the slope of tanh is 1 − tanh(z)², written with the OUTPUT h = tanh(z): 1 − h², not "
+                    "1 − z².", _output_first(functools.partial(_tanh_backward, slope_of_z=True))),
+    Mistake.returns("db1 is a sum over the batch, like db2: each sample's error adds to the bias's gradient. "
+                    "A mean divides by the batch size a second time.",
+                    _output_first(functools.partial(_tanh_backward, bias_mean=True))),
+    Mistake.returns("1 − h is not tanh's slope (nor h (1 − h), the sigmoid's): d tanh(z)/dz = 1 − h².",
+                    _output_first(functools.partial(_with_slope, slope=lambda h: 1 - h)),
+                    _output_first(functools.partial(_with_slope, slope=lambda h: h * (1 - h)))),
+]
+
+
+def check_fixed_backward(fixed_backward: Callable) -> None:
+    """fixed_backward(x, W1, b1, W2, grad_logits) -> (dW1, db1, dW2, db2) of the two-layer tanh network.
+
+    Compared output layer first, (dW2, db2, dW1, db1).
+    """
+    check("fixed_backward (compared output layer first: item 0 = dW2, 1 = db2, 2 = dW1, 3 = db1)",
+          _output_first(fixed_backward), _output_first(_tanh_backward), FIXED_CASES, FIXED_MISTAKES)
+

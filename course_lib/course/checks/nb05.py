@@ -1,10 +1,14 @@
-"""Checks for notebook 05 (initialization): `xavier_uniform_limit`, `he_normal`, `layer_stats`.
+"""Checks for notebook 05 (initialization): `xavier_uniform_limit`, `he_normal`, `batchnorm_backward`,
+`layer_stats`.
 
 Random weights cannot be compared number for number (two correct answers may draw differently from the
-same rng), so `check_he_normal` compares what matters instead: for a fixed seed, the measured std and
-mean against the target √(2 / n_in), the share of weights within one std (a normal has 68%, a uniform
-58%), the shape, the dtype, and whether the same seed gives the same weights. The usual mistakes —
-a forgotten or misplaced factor 2, n_out for n_in, a variance where a std belongs — each get a hint.
+same rng), so `check_he_normal` compares what matters instead: for a fixed seed, the measured std, mean and
+share of weights within one std (a normal has 68%, a uniform 58%) as z-scores, in standard errors of a
+correct draw of that size, then the shape, the dtype, whether the same seed gives the same weights and
+whether another seed gives other ones (an initializer that ignores its rng fails there). The usual
+mistakes — a forgotten or misplaced factor 2, n_out for n_in, n_in + 1, a variance where a std belongs —
+each get a hint. `check_batchnorm_backward` recognizes the paths through the batch mean and variance left
+out, means where sums belong, and a wrong dγ.
 """
 
 from __future__ import annotations
@@ -62,69 +66,95 @@ def check_xavier_uniform_limit(xavier_uniform_limit: Callable[[int, int], float]
 
 # ------------------------------------------------------------------------------- exercise 2: he_normal
 
-#: What `_measured` returns, in order (the check's messages refer to these positions).
-HE_MEASURES = ("std / √(2/n_in)", "mean / √(2/n_in)", "share within ±√(2/n_in)", "shape ok", "float32",
-               "same seed, same W")
+#: What `_measured` returns, in order (the check's messages refer to these positions). The first three are
+#: z-scores divided by 5: the measured value's distance from its target in standard errors of a correct
+#: random draw of that size, over 5, so that ±1 is five standard errors; the last four are 1 (yes) or 0 (no).
+HE_MEASURES = ("z(std) / 5", "z(mean) / 5", "z(share within ±√(2/n_in)) / 5", "shape ok", "float32",
+               "same seed, same W", "another seed, other W")
+
+#: Five standard errors: a correct initializer falls outside with a probability below 10⁻⁶ per measure.
+Z_LIMIT = 5.0
 
 
 def _measured(he_normal: Callable) -> Callable[[int, int, int], np.ndarray]:
-    """Wrap the learner's initializer: (n_in, n_out, seed) -> the six measures of HE_MEASURES, shape (6,)."""
+    """Wrap the learner's initializer: (n_in, n_out, seed) -> the seven measures of HE_MEASURES, shape (7,).
+
+    For n draws from N(0, σ²) the sample std has standard error σ / √(2n), the mean σ / √n, and the share
+    within ±σ √(p (1 − p) / n) with p = erf(1/√2): the z-scores are scale-free, whatever the layer's size.
+    """
 
     @functools.wraps(he_normal)
     def measured(n_in: int, n_out: int, seed: int) -> np.ndarray:
         W = he_normal(n_in, n_out, np.random.default_rng(seed))
         again = he_normal(n_in, n_out, np.random.default_rng(seed))
+        other = he_normal(n_in, n_out, np.random.default_rng(seed + 1000))
         if W is None:
             return None
         values = np.asarray(W, dtype=np.float64)
-        sigma = math.sqrt(2 / n_in)
+        n, sigma, p = values.size, math.sqrt(2 / n_in), WITHIN_ONE_STD
         return np.array([
-            values.std() / sigma,
-            values.mean() / sigma,
-            np.mean(np.abs(values) < sigma),
+            (values.std() / sigma - 1) * math.sqrt(2 * n) / Z_LIMIT,
+            values.mean() / sigma * math.sqrt(n) / Z_LIMIT,
+            (np.mean(np.abs(values) < sigma) - p) / math.sqrt(p * (1 - p) / n) / Z_LIMIT,
             float(np.shape(W) == (n_in, n_out)),
             float(getattr(W, "dtype", None) == np.float32),
             float(np.array_equal(np.asarray(W), np.asarray(again))),
+            float(not np.array_equal(np.asarray(W), np.asarray(other))),
         ])
 
     return measured
 
 
 def _he_target(n_in: int, n_out: int, seed: int) -> np.ndarray:
-    return np.array([1.0, 0.0, WITHIN_ONE_STD, 1.0, 1.0, 1.0])
+    return np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
 
 
 HE_CASES = [
     Case("MNIST's first layer, 784 → 128, seed 0", (784, 128, 0)),
     Case("a square hidden layer, 256 → 256, seed 1", (256, 256, 1)),
     Case("fan-out larger than fan-in, 128 → 784, seed 2", (128, 784, 2)),
-    Case("a single input, 1 → 50,000, seed 3", (1, 50_000, 3)),
     Case("a single output unit with a huge fan-in, 50,000 → 1, seed 4", (50_000, 1, 4)),
+    Case("a single input, 1 → 50,000, seed 3", (1, 50_000, 3)),
 ]
 
 
-def _std_ratio_is(value: float) -> Callable[[np.ndarray, np.ndarray, Case], bool]:
-    return lambda got, exp, case: abs(got[0] - value) < 0.03 * value
+def _std_ratio(got: np.ndarray, case: Case) -> float:
+    """The measured std / √(2/n_in), recovered from its z-score."""
+    n_in, n_out, _ = case.args
+    return 1 + got[0] * Z_LIMIT / math.sqrt(2 * n_in * n_out)
+
+
+def _std_ratio_is(value: Callable[[int, int], float]) -> Callable[[np.ndarray, np.ndarray, Case], bool]:
+    """A matcher: the std ratio is value(n_in, n_out), within 3%."""
+    return lambda got, exp, case: abs(_std_ratio(got, case) - value(*case.args[:2])) < 0.03 * value(
+        *case.args[:2])
 
 
 HE_MISTAKES = [
+    Mistake("with n_in = 1 your std is √(2/2) = 1 instead of √2: n_in + 1 (the bias counted as an input?) is "
+            "invisible for wide layers but not here. He's variance counts the inputs only: 2 / n_in.",
+            lambda got, exp, case: case.args[0] == 1 and _std_ratio_is(lambda i, o: math.sqrt(i / (i + 1)))(
+                got, exp, case)),
     Mistake("the std is √2 times too small: the factor 2 is missing. ReLU silences about half of its inputs, "
             "so He doubles the variance: Var(W) = 2 / n_in.",
-            _std_ratio_is(math.sqrt(0.5))),
+            lambda got, exp, case: case.args[0] > 1 and _std_ratio_is(lambda i, o: math.sqrt(0.5))(
+                got, exp, case)),
     Mistake("the std is √2 times too large: the 2 was used twice? Var(W) = 2 / n_in, std = √(2 / n_in).",
-            _std_ratio_is(math.sqrt(2))),
+            _std_ratio_is(lambda i, o: math.sqrt(2))),
     Mistake("you divided by n_out: He counts the inputs that feed each unit, Var(W) = 2 / n_in.",
             lambda got, exp, case: case.args[0] != case.args[1]
-            and _std_ratio_is(math.sqrt(case.args[0] / case.args[1]))(got, exp, case)),
+            and _std_ratio_is(lambda i, o: math.sqrt(i / o))(got, exp, case)),
     Mistake("that is Xavier/Glorot's std √(2 / (n_in + n_out)); He's, made for ReLU, is √(2 / n_in).",
-            lambda got, exp, case: _std_ratio_is(math.sqrt(case.args[0] / (case.args[0] + case.args[1])))(
-                got, exp, case)),
+            _std_ratio_is(lambda i, o: math.sqrt(i / (i + o)))),
     Mistake("2 / n_in is the VARIANCE; multiply standard-normal draws by its square root, √(2 / n_in).",
-            lambda got, exp, case: _std_ratio_is(math.sqrt(2 / case.args[0]))(got, exp, case)),
+            _std_ratio_is(lambda i, o: math.sqrt(2 / i))),
+    Mistake("the std is off by a few percent, more than random draws of this size explain (measure 0 is "
+            "beyond five standard errors): check the constant under the square root, 2 / n_in.",
+            lambda got, exp, case: abs(got[0]) > 1 and abs(_std_ratio(got, case) - 1) < 0.1),
     Mistake("the std is right but the shape of the distribution is not: a normal has 68% of its values "
             "within one std, yours has about 58%, like a uniform. Draw with rng.standard_normal or "
             "rng.normal.",
-            lambda got, exp, case: abs(got[0] - 1) < 0.03 and abs(got[2] - 1 / math.sqrt(3)) < 0.02),
+            lambda got, exp, case: abs(_std_ratio(got, case) - 1) < 0.03 and got[2] < -1),
     Mistake("W must have shape (n_in, n_out): one row per input, one column per unit of the layer.",
             lambda got, exp, case: got[3] == 0),
     Mistake("the weights should be float32, the dtype the course trains in: pass dtype=np.float32 to "
@@ -133,17 +163,21 @@ HE_MISTAKES = [
     Mistake("two calls with the same seed gave different weights: draw from the `rng` argument "
             "(rng.standard_normal), not from np.random, so that a seed reproduces the network.",
             lambda got, exp, case: got[5] == 0),
+    Mistake("two different seeds gave the SAME weights: your function ignores the `rng` it is given (a "
+            "generator of its own, with a fixed seed?). Draw from `rng`, so each seed gives its network.",
+            lambda got, exp, case: got[6] == 0),
 ]
 
 
 def check_he_normal(he_normal: Callable[[int, int, np.random.Generator], np.ndarray]) -> None:
-    """Exercise 2: he_normal(n_in, n_out, rng) -> W (n_in, n_out) float32, W ~ N(0, 2 / n_in).
+    """Exercise 2: he_normal(n_in, n_out, rng) -> W (n_in, n_out) float32, W ~ N(0, 2 / n_in), drawn from rng.
 
-    Compared for each case: the six measures of HE_MEASURES, in that order.
+    Compared for each case: the seven measures of HE_MEASURES, in that order.
     """
-    # random draws: the measured std, mean and share agree with their targets only to about 1%
+    # z-scores / 5 within 0.999 (just under five standard errors), and the 0/1 flags exactly: a flag off by
+    # one is outside 0.999
     check("Exercise 2 (He normal; compared: " + ", ".join(HE_MEASURES) + ")", _measured(he_normal),
-          _he_target, HE_CASES, HE_MISTAKES, rtol=0.02, atol=0.02)
+          _he_target, HE_CASES, HE_MISTAKES, rtol=0.0, atol=0.999)
 
 
 # ------------------------------------------------------------------------------ exercise 3: layer_stats
@@ -202,5 +236,60 @@ STATS_MISTAKES = [
 
 
 def check_layer_stats(layer_stats: Callable[[Sequence[np.ndarray]], np.ndarray]) -> None:
-    """Exercise 3: layer_stats(list of (batch, width_k) arrays) -> (n_layers, 2) array of [mean, std]."""
-    check("Exercise 3 (layer statistics)", layer_stats, _layer_stats, STATS_CASES, STATS_MISTAKES)
+    """Exercise 4: layer_stats(list of (batch, width_k) arrays) -> (n_layers, 2) array of [mean, std]."""
+    check("Exercise 4 (layer statistics)", layer_stats, _layer_stats, STATS_CASES, STATS_MISTAKES)
+
+
+# --------------------------------------------------------------------------- BatchNorm backward
+
+
+def _bn_backward(grad_out: np.ndarray, x_hat: np.ndarray, gamma: np.ndarray, std: np.ndarray,
+                 *, mean_term: bool = True, var_term: bool = True, reduce: str = "sum") -> tuple:
+    """(dx, dgamma, dbeta) of y = γ x̂ + β, x̂ = (x − μ) / std over the batch; knobs reproduce mistakes."""
+    total = np.sum if reduce == "sum" else np.mean
+    dbeta, dgamma = total(grad_out, axis=0), total(grad_out * x_hat, axis=0)
+    inner = grad_out.copy()
+    if mean_term:
+        inner -= grad_out.mean(axis=0)
+    if var_term:
+        inner -= x_hat * (grad_out * x_hat).mean(axis=0)
+    return gamma / std * inner, dgamma, dbeta
+
+
+def _bn_case(seed: int, batch: int, features: int, scale: float = 1.0, shift: float = 0.0) -> tuple:
+    rng = np.random.default_rng(seed)
+    x = normal(rng, (batch, features), scale) + shift
+    std = np.sqrt(x.var(axis=0) + 1e-5)
+    return (normal(rng, (batch, features)), (x - x.mean(axis=0)) / std, uniform(rng, features, 2) - 0.5, std)
+
+
+BN_CASES = [
+    Case("a batch of 8 with 3 features", _bn_case(50, 8, 3)),
+    Case("a batch of two, the smallest BatchNorm can train on", _bn_case(51, 2, 4)),
+    Case("inputs with a large spread and offset (std ≈ 100)", _bn_case(52, 16, 5, scale=100.0, shift=40.0)),
+    Case("a wide layer, batch of 64", _bn_case(53, 64, 32)),
+]
+
+BN_MISTAKES = [
+    Mistake.returns("μ and σ are computed from the batch, so they depend on every x too: dx needs two more "
+                    "terms than dy γ / std (differentiate through the mean and the variance).",
+                    lambda g, xh, gamma, std: (g * gamma / std, *_bn_backward(g, xh, gamma, std)[1:])),
+    Mistake.returns("the path through the mean is missing: μ moves with every x_b, which subtracts the batch "
+                    "mean of dy.", functools.partial(_bn_backward, mean_term=False)),
+    Mistake.returns("the path through the variance is missing: σ² moves with every x_b, which subtracts "
+                    "x̂ · mean_b(dy ⊙ x̂).", functools.partial(_bn_backward, var_term=False)),
+    Mistake.returns("dγ and dβ are sums over the batch, like a Dense bias: each sample adds its share. A "
+                    "mean divides by the batch size a second time.",
+                    functools.partial(_bn_backward, reduce="mean")),
+    Mistake.returns("dγ multiplies dy by what γ multiplied in the forward pass, x̂: Σ_b dy ⊙ x̂.",
+                    lambda g, xh, gamma, std: (_bn_backward(g, xh, gamma, std)[0], g.sum(axis=0),
+                                               g.sum(axis=0))),
+    Mistake.returns("return the three gradients in the order (dx, dgamma, dbeta).",
+                    lambda g, xh, gamma, std: _bn_backward(g, xh, gamma, std)[::-1],
+                    lambda g, xh, gamma, std: tuple(_bn_backward(g, xh, gamma, std)[i] for i in (0, 2, 1))),
+]
+
+
+def check_batchnorm_backward(batchnorm_backward: Callable) -> None:
+    """batchnorm_backward(grad_out (B, F), x_hat (B, F), gamma (F,), std (F,)) -> (dx, dgamma, dbeta)."""
+    check("Exercise 3 (BatchNorm backward)", batchnorm_backward, _bn_backward, BN_CASES, BN_MISTAKES)

@@ -2,8 +2,10 @@
 
 Each schedule is a function of one integer step (0, 1, 2, ...) returning a float. The cases probe
 step 0, the last step, the step where the decay ends, steps far past the end, and one-step schedules;
-the mistakes recognize a staircase instead of a smooth decay, the wrong base, degrees or a forgotten
-π in the cosine, a missing clamp past the end, and the warm-up's off-by-one.
+the mistakes recognize a staircase instead of a smooth decay, a decay clamped at decay_steps, the wrong
+base, degrees, an integer division or a forgotten π in the cosine, a missing clamp past the end, and the
+warm-up's off-by-one. Two more exercises: one step of Adam (`adam_step`), and the bias-corrected moving
+average the learning-rate finder smooths its losses with (`smooth_losses`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from course_lib.course.checks._core import Case, Mistake, check
+import numpy as np
 
-# ---------------------------------------------------------------- exercise 1: exponential decay
+from course_lib.course.checks._core import Case, Mistake, check, normal, uniform
+
+# ---------------------------------------------------------------- exercise 2: exponential decay
 
 
 def _exponential(step: int, lr0: float, decay_rate: float, decay_steps: int) -> float:
@@ -22,15 +26,18 @@ def _exponential(step: int, lr0: float, decay_rate: float, decay_steps: int) -> 
 
 EXPONENTIAL_CASES = [
     Case("step 0: the lr is still lr0", (0, 0.1, 0.5, 100)),
+    Case("a few steps in", (7, 0.5, 0.96, 10)),
     Case("after exactly decay_steps steps: lr0 · decay_rate", (100, 0.1, 0.5, 100)),
     Case("halfway between two multiples of decay_steps", (150, 0.1, 0.5, 100)),
-    Case("a few steps in", (7, 0.5, 0.96, 10)),
     Case("decay_steps = 1: one factor per step", (3, 1.0, 0.9, 1)),
     Case("decay_rate = 1: no decay at all", (1234, 0.3, 1.0, 50)),
     Case("far past any planned end: the decay just continues", (100_000, 0.1, 0.96, 1000)),
 ]
 
 EXPONENTIAL_MISTAKES = [
+    Mistake.returns("past decay_steps the decay goes on: decay_steps is how many steps one factor of "
+                    "decay_rate takes, not where the schedule ends. Do not clamp step / decay_steps at 1.",
+                    lambda t, lr0, r, k: lr0 * r ** min(t / k, 1)),
     Mistake.returns("that is a staircase: integer division step // decay_steps only changes the lr every "
                     "decay_steps steps (that is step decay). Exponential decay is smooth: use the fraction "
                     "step / decay_steps.", lambda t, lr0, r, k: lr0 * r ** (t // k)),
@@ -46,12 +53,12 @@ EXPONENTIAL_MISTAKES = [
 
 
 def check_exponential_decay(exponential_decay: Callable[[int, float, float, int], float]) -> None:
-    """Exercise 1: η(t) = lr0 · decay_rate^(t / decay_steps), smooth, for every t ≥ 0."""
-    check("Exercise 1 (exponential decay)", exponential_decay, _exponential, EXPONENTIAL_CASES,
+    """Exercise 2: η(t) = lr0 · decay_rate^(t / decay_steps), smooth, for every t ≥ 0."""
+    check("Exercise 2 (exponential decay)", exponential_decay, _exponential, EXPONENTIAL_CASES,
           EXPONENTIAL_MISTAKES)
 
 
-# ---------------------------------------------------------------- exercise 2: cosine decay
+# ---------------------------------------------------------------- exercise 3: cosine decay
 
 
 def _cos_with(angle: Callable[[float], float]) -> Callable[..., float]:
@@ -77,6 +84,9 @@ COSINE_MISTAKES = [
     Mistake.returns("past the end the lr must stay at lr_min; without a clamp the cosine comes back up. "
                     "Clamp the fraction of the schedule done at 1: min(step / total, 1).",
                     lambda t, total, hi, lo: lo + (hi - lo) * (1 + math.cos(math.pi * t / total)) / 2),
+    Mistake.returns("step // total is an integer division: the fraction of the run done is 0 until the very "
+                    "end, so the lr never moves. Use the true division step / total (clamped at 1).",
+                    lambda t, total, hi, lo: _cosine(t // total * total, total, hi, lo)),
     Mistake.returns("the fraction step / total must become an angle in radians: multiply it by π, so that "
                     "the angle runs from 0 to π (half a turn) and the cosine from 1 to −1.",
                     _cos_with(lambda f: f)),
@@ -95,11 +105,11 @@ COSINE_MISTAKES = [
 
 
 def check_cosine(cosine: Callable[[int, int, float, float], float]) -> None:
-    """Exercise 2: half a cosine from lr_max (step 0) to lr_min (step total), then flat at lr_min."""
-    check("Exercise 2 (cosine decay)", cosine, _cosine, COSINE_CASES, COSINE_MISTAKES)
+    """Exercise 3: half a cosine from lr_max (step 0) to lr_min (step total), then flat at lr_min."""
+    check("Exercise 3 (cosine decay)", cosine, _cosine, COSINE_CASES, COSINE_MISTAKES)
 
 
-# ---------------------------------------------------------------- exercise 3: linear warm-up
+# ---------------------------------------------------------------- exercise 4: linear warm-up
 
 
 def _warmup(step: int, warmup_steps: int, base: float) -> float:
@@ -127,5 +137,102 @@ WARMUP_MISTAKES = [
 
 
 def check_warmup(warmup: Callable[[int, int, float], float]) -> None:
-    """Exercise 3: base · (step + 1) / warmup_steps while step < warmup_steps, then base."""
-    check("Exercise 3 (linear warm-up)", warmup, _warmup, WARMUP_CASES, WARMUP_MISTAKES)
+    """Exercise 4: base · (step + 1) / warmup_steps while step < warmup_steps, then base."""
+    check("Exercise 4 (linear warm-up)", warmup, _warmup, WARMUP_CASES, WARMUP_MISTAKES)
+
+
+# ---------------------------------------------------------------- exercise 5: one Adam step
+
+
+def _adam_step(theta: np.ndarray, grad: np.ndarray, m: np.ndarray, s: np.ndarray, t: int, lr: float,
+               beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, *, correct: bool = True,
+               square: bool = True, eps_inside: bool = False, t_shift: int = 0) -> tuple:
+    """(theta, m, s) after Adam's step number t (t = 1 for the first); knobs reproduce the usual mistakes."""
+    m = beta1 * m + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * (grad * grad if square else np.abs(grad))
+    tc = t + t_shift
+    m_hat, s_hat = (m / (1 - beta1**tc), s / (1 - beta2**tc)) if correct else (m, s)
+    denominator = np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps
+    return theta - lr * m_hat / denominator, m, s
+
+
+def _adam_case(seed: int, shape: tuple, t: int, lr: float, grad_scale: float = 1.0,
+               fresh: bool = False) -> tuple:
+    rng = np.random.default_rng(seed)
+    theta, grad = normal(rng, shape), normal(rng, shape, grad_scale)
+    m = np.zeros(shape) if fresh else normal(rng, shape, 0.1 * grad_scale)
+    s = np.zeros(shape) if fresh else uniform(rng, shape, 0.1) * grad_scale**2
+    return theta, grad, m, s, t, lr
+
+
+ADAM_CASES = [
+    Case("the first step, m = s = 0: every weight moves by about lr",
+         _adam_case(60, (3, 4), 1, 0.01, fresh=True)),
+    Case("step 5, with running averages", _adam_case(61, (5,), 5, 0.001)),
+    Case("step 1000: the bias corrections have faded", _adam_case(62, (2, 3), 1000, 0.001)),
+    Case("tiny gradients (1e-6): Adam's step does not care about the scale",
+         _adam_case(63, (4,), 3, 0.01, grad_scale=1e-6)),
+    Case("other betas", _adam_case(64, (3,), 2, 0.1), {"beta1": 0.5, "beta2": 0.9}),
+]
+
+ADAM_MISTAKES = [
+    Mistake.returns("the bias corrections are missing: m and s start at 0, so early on they are too small by "
+                    "the factors 1 − β₁ᵗ and 1 − β₂ᵗ; divide by them.",
+                    lambda *a, **k: _adam_step(*a, **k, correct=False)),
+    Mistake.returns("t counts from 1 at the first step: the corrections are 1 − β^t with this step's t, not "
+                    "t − 1 (which divides by zero at the first step) or t + 1.",
+                    lambda *a, **k: _adam_step(*a, **k, t_shift=-1),
+                    lambda *a, **k: _adam_step(*a, **k, t_shift=1)),
+    Mistake.returns("s averages the SQUARED gradient, g ⊙ g, not |g|.",
+                    lambda *a, **k: _adam_step(*a, **k, square=False)),
+    Mistake.returns("ε is added after the square root, √ŝ + ε, not inside it: with tiny gradients the two "
+                    "differ a lot.", lambda *a, **k: _adam_step(*a, **k, eps_inside=True)),
+    Mistake("return the new running averages m and s too, as (theta, m, s): the next step needs them.",
+            lambda got, exp, case: isinstance(got, np.ndarray) and got.shape == exp[0].shape),
+]
+
+
+def check_adam_step(adam_step: Callable) -> None:
+    """Exercise 5: adam_step(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8) -> (theta, m, s)."""
+    check("Exercise 5 (one Adam step)", adam_step, _adam_step, ADAM_CASES, ADAM_MISTAKES)
+
+
+# ---------------------------------------------------------------- exercise 1: the range test's smoothing
+
+
+def _smooth(losses: np.ndarray, beta: float, *, corrected: bool = True, power_shift: int = 1,
+            swapped: bool = False) -> np.ndarray:
+    """Bias-corrected exponential moving average; knobs reproduce the usual mistakes."""
+    out, average = np.empty(len(losses)), 0.0
+    keep, take = (1 - beta, beta) if swapped else (beta, 1 - beta)
+    for t, loss in enumerate(np.asarray(losses, dtype=np.float64)):
+        average = keep * average + take * loss
+        out[t] = average / (1 - beta ** (t + power_shift)) if corrected else average
+    return out
+
+
+SMOOTH_CASES = [
+    Case("a constant loss: the smoothed loss is that constant from the first step", (np.full(6, 2.3), 0.9)),
+    Case("a falling noisy loss, β = 0.9", (2.3 * np.exp(-np.arange(40) / 15) + normal(70, 40, 0.05), 0.9)),
+    Case("β = 0.98, fastai's default", (np.linspace(2.3, 0.5, 30) + normal(71, 30, 0.1), 0.98)),
+    Case("β = 0: no smoothing at all", (np.array([3.0, 1.0, 2.0]), 0.0)),
+    Case("a single loss", (np.array([1.7]), 0.9)),
+]
+
+SMOOTH_MISTAKES = [
+    Mistake.returns("the average starts at 0, so its first values are far too small: divide a_t by "
+                    "1 − β^(t+1), the total weight the losses seen so far have received.",
+                    lambda losses, beta: _smooth(losses, beta, corrected=False)),
+    Mistake.returns("off by one in the correction: after the first loss (t = 0) the weights sum to 1 − β¹, "
+                    "so divide by 1 − β^(t+1).", lambda losses, beta: _smooth(losses, beta, power_shift=2)),
+    Mistake.returns("β is the weight the OLD average keeps: a_t = β a_(t−1) + (1 − β) loss_t.",
+                    lambda losses, beta: _smooth(losses, beta, swapped=True)),
+    Mistake("return one smoothed value per loss, same length as losses.",
+            lambda got, exp, case: np.shape(got) != np.shape(exp)),
+]
+
+
+def check_smooth_losses(smooth_losses: Callable) -> None:
+    """Exercise 1: smooth_losses(losses (n,), beta) -> (n,), the bias-corrected exponential moving average."""
+    check("Exercise 1 (smoothing the range test)", smooth_losses,
+          lambda losses, beta: _smooth(losses, beta), SMOOTH_CASES, SMOOTH_MISTAKES)

@@ -1,8 +1,9 @@
 """Notebook 04 playground: scrub through the training of the [2, 3, 1] XOR network.
 
 `train_snapshots` trains `course_lib.network.Network` on XOR and keeps copies of its parameters at
-chosen epochs; `draw_boundary` shades what one snapshot predicts over the plane; `show_snapshot`
-draws a snapshot next to the loss curve, which is what the notebook's epoch slider calls.
+chosen epochs (any seed, hidden width and learning rate); `draw_boundary` shades what one snapshot
+predicts over the plane; `show_snapshot` draws a snapshot next to the loss curve, which is what the
+notebook's epoch slider calls.
 """
 
 from __future__ import annotations
@@ -72,10 +73,14 @@ def train_snapshots(
     return Snapshots(epochs, params, losses)
 
 
-@functools.lru_cache(maxsize=16)
-def slider_run(seed: int = 0, hidden: int = 3) -> Snapshots:
-    """`train_snapshots(SLIDER_EPOCHS, seed, hidden=hidden)`, remembered: going back to a seed is instant."""
-    return train_snapshots(SLIDER_EPOCHS, seed=seed, hidden=hidden)
+#: Learning rates the widget offers: 0.5 is the classic run; 0.1 crawls, 2 and 8 cut the plateau short.
+LEARNING_RATES = (0.1, 0.5, 2.0, 8.0)
+
+
+@functools.lru_cache(maxsize=32)
+def slider_run(seed: int = 0, hidden: int = 3, learning_rate: float = 0.5) -> Snapshots:
+    """`train_snapshots(SLIDER_EPOCHS, seed, learning_rate, hidden)`, remembered: going back is instant."""
+    return train_snapshots(SLIDER_EPOCHS, seed=seed, learning_rate=learning_rate, hidden=hidden)
 
 
 def predict(params: Params, points: np.ndarray) -> np.ndarray:

@@ -5,6 +5,9 @@
 gain 1 keeps a linear layer's variance and gain √2 is He's choice for ReLU. `record_forward` keeps every
 layer's pre-activations and activations, `weight_grad_norms` measures ‖∂L/∂W‖ per Dense layer, and
 `draw_histograms` / `show_deep_histograms` draw one histogram per hidden layer, which the widget calls.
+Over training, `ScaleHistograms` is a `fit` callback that keeps, at chosen steps, a histogram of
+log₁₀|a| for every activation layer (`draw_scale_histograms` draws them), and `depth_ratio` answers the
+playground's question: how much the spread changes from the first hidden layer to the last, per gain.
 """
 
 from __future__ import annotations
@@ -50,15 +53,18 @@ def deep_mlp(
     n_in: int = 784,
     n_out: int = 10,
     seed: int = 0,
+    batchnorm: bool = False,
 ) -> Sequential:
     """Dense(n_in→width), act, then depth − 1 × [Dense(width→width), act], then Dense(width→n_out).
 
     Every Dense layer starts from `init` (a course_lib.init name or a callable); one Generator seeded
-    with `seed` draws them all, in order. Input x: (batch, n_in) -> logits (batch, n_out).
+    with `seed` draws them all, in order. batchnorm=True puts a BatchNorm between each hidden Dense and its
+    activation. Input x: (batch, n_in) -> logits (batch, n_out).
     """
     if depth < 1:
         raise ValueError(f"depth must be at least 1 hidden layer, got {depth}.")
-    return mlp([n_in, *[width] * depth, n_out], activation, init=init, output_init=init, seed=seed)
+    return mlp([n_in, *[width] * depth, n_out], activation, init=init, output_init=init, seed=seed,
+               batchnorm=batchnorm)
 
 
 def record_forward(model: Sequential, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -123,3 +129,51 @@ def show_deep_histograms(gain: float, activation: str, x: np.ndarray, depth: int
     fig.suptitle(f"{activation}, gain {gain:.3g}: hidden weights drawn with std {std:.3g}", y=1.02)
     fig.tight_layout()
     return fig
+
+
+#: Bins of log₁₀|a| for `ScaleHistograms`: from 10⁻¹² (a collapsed signal) to 10³ (an exploding one).
+SCALE_BINS = np.linspace(-12, 3, 61)
+
+
+class ScaleHistograms:
+    """`fit` callback: at each step of `steps`, the histogram of log₁₀|a| over the nonzero outputs a of every
+    activation layer (exact zeros of a ReLU are left out).
+
+    counts[step]: (n_activation_layers, len(bins) − 1) ints, layer 1 first; values below the first bin or
+    above the last are counted in the edge bins.
+    """
+
+    def __init__(self, steps: Sequence[int], bins: np.ndarray = SCALE_BINS) -> None:
+        self.steps, self.bins = sorted(set(steps)), np.asarray(bins, dtype=np.float64)
+        self.counts: dict[int, np.ndarray] = {}
+
+    def on_step(self, step: int, model: Sequential, loss: float, lr: float, batch_size: int) -> None:
+        if step not in self.steps:
+            return
+        rows = []
+        for _, layer in model.named_layers():
+            if isinstance(layer, Activation):
+                a = np.abs(np.asarray(layer.output, dtype=np.float64))
+                logs = np.clip(np.log10(a[a > 0]), self.bins[0], self.bins[-1])
+                rows.append(np.histogram(logs, self.bins)[0])
+        self.counts[step] = np.array(rows)
+
+
+def draw_scale_histograms(ax: Axes, record: ScaleHistograms, layer: int) -> Axes:
+    """One outline per recorded step: the histogram of log₁₀|a| of hidden layer `layer` (0 = first)."""
+    centres = (record.bins[1:] + record.bins[:-1]) / 2
+    for k, step in enumerate(record.steps):
+        if step in record.counts:
+            counts = record.counts[step][layer]
+            colour = plt.cm.viridis(k / max(len(record.steps) - 1, 1))
+            ax.plot(centres, counts / max(counts.sum(), 1), color=colour, label=f"step {step}")
+    ax.set(xlabel="log₁₀|activation|", ylabel="share of values", xlim=(record.bins[0], record.bins[-1]))
+    return ax
+
+
+def depth_ratio(gain: float, activation: str, x: np.ndarray, depth: int = 8, width: int = 256,
+                seed: int = 0) -> float:
+    """std of the last hidden layer's outputs / std of the first's, for deep_mlp(scaled_normal(gain)) on x."""
+    model = deep_mlp(scaled_normal(gain), activation, depth=depth, width=width, n_in=x.shape[1], seed=seed)
+    _, post = record_forward(model, x)
+    return float(post[-1].std() / post[0].std())

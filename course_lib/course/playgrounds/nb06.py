@@ -3,7 +3,9 @@
 `design_schedule` turns four knobs (kind, peak lr, final fraction, warm-up steps) into a schedule from
 `course_lib.schedules`; `train_spirals` trains a small ReLU network with plain SGD under it (a fraction
 of a second); `draw_design` draws the schedule, the loss and the decision boundary side by side. The
-notebook's widget only wires sliders to `show_design`.
+notebook's widget only wires sliders to `show_design`. Two more pieces of the notebook live here:
+`noisy_descent`, gradient descent on a parabola with noisy gradients (why the rate must decay), and
+`MomentumCycle`, a `fit` callback that cycles a Momentum optimizer's μ against one-cycle's learning rate.
 """
 
 from __future__ import annotations
@@ -150,3 +152,51 @@ def show_design(kind: str, peak_lr: float, final_fraction: float = 0.01, warmup_
     run = draw_design(axes, kind, peak_lr, final_fraction, warmup_steps, seed)
     fig.tight_layout()
     return fig, run
+
+
+def noisy_descent(lam: float, noise: float, schedule: Schedule, steps: int, chains: int = 2000,
+                  w0: float = 1.0, seed: int = 0) -> np.ndarray:
+    """SGD on L(w) = λw²/2 with noisy gradients g = λw + noise·ξ, ξ ~ N(0, 1), for many independent chains.
+
+    w_{t+1} = w_t − η_t g_t with η_t = schedule(t). Returns (steps + 1, chains) float64, row 0 = w0.
+    With a constant η the spread settles at Var(w) = η noise² / (λ (2 − ηλ)): it never reaches 0.
+    """
+    rng = np.random.default_rng(seed)
+    w = np.full(chains, float(w0))
+    path = [w.copy()]
+    for t in range(steps):
+        w = w - schedule(t) * (lam * w + noise * rng.standard_normal(chains))
+        path.append(w.copy())
+    return np.array(path)
+
+
+def stationary_variance(lam: float, noise: float, lr: float) -> float:
+    """Var(w) where constant-rate noisy descent settles: the fixed point of v = (1 − ηλ)² v + η² noise²."""
+    return lr * noise**2 / (lam * (2 - lr * lam))
+
+
+@dataclass
+class MomentumCycle:
+    """`fit` callback: sets `optimizer.momentum` before each step, cycling it against a one-cycle lr.
+
+    High (0.95) while the lr is low, falling along a half cosine to low (0.85) at the lr's peak
+    (pct_start · total_steps), then back to high at total_steps: Smith's one-cycle with cyclical momentum.
+    """
+
+    optimizer: object
+    total_steps: int
+    pct_start: float = 0.3
+    high: float = 0.95
+    low: float = 0.85
+
+    def momentum(self, step: int) -> float:
+        peak = self.pct_start * self.total_steps
+        if step < peak:
+            start, end, fraction = self.high, self.low, step / peak
+        else:
+            start, end = self.low, self.high
+            fraction = min((step - peak) / (self.total_steps - peak), 1.0)
+        return end + (start - end) * (1 + math.cos(math.pi * fraction)) / 2
+
+    def on_step(self, step: int, model: Sequential, loss: float, lr: float, batch_size: int) -> None:
+        self.optimizer.momentum = self.momentum(step)

@@ -7,7 +7,7 @@ An optimizer collects the model's `Param`s once; layers write gradients into tho
 L2 weight decay (`weight_decay=λ`) adds λ·θ to the gradient of every parameter its layer declares
 decayed (`Param.decay`: Dense's W, not b), i.e. it minimises L + (λ/2) Σ‖W‖². Biases are not decayed:
 they do not make the function steeper, and shrinking them only adds bias. With Adam this is classic
-L2 (coupled), not AdamW.
+L2 (coupled); `AdamW` decays the weights directly instead (decoupled), as notebook 06 measures.
 """
 
 from __future__ import annotations

@@ -139,8 +139,10 @@ STANDARDIZE_MISTAKES = [
                     lambda a, b: (a - a.mean(), b - a.mean()), lambda a, b: (a / a.std(), b / a.std())),
     Mistake("that is min-max scaling to [0, 1] (e.g. x / 255): standardizing means (x − mean) / std.",
             lambda got, exp, case: isinstance(got, tuple) and float(np.min(got[0])) >= 0),
-    Mistake("use ONE mean and ONE standard deviation over all training pixels (x.mean(), x.std()), "
-            "not one per pixel (axis=0) or per image (axis=1).",
+    Mistake("this exercise asks for ONE mean and ONE standard deviation over all training pixels "
+            "(x.mean(), x.std()), as course_lib does. Statistics per pixel (axis=0) are a legitimate "
+            "alternative elsewhere (they need care for pixels that are always 0); per image (axis=1) would "
+            "use each test image's own numbers.",
             lambda got, exp, case: any(np.allclose(np.mean(got[0], axis=axis), 0, atol=1e-4)
                                        for axis in (0, 1))),
 ]

@@ -93,7 +93,8 @@ def test_clip_grad_norm_rescales_to_max_norm_and_returns_the_norm_before() -> No
 
 def test_unknown_optimizer_and_empty_model_are_explained() -> None:
     assert isinstance(get_optimizer("momentum", model_with(W0)[0], lr=0.1, momentum=0.5), Momentum)
-    with pytest.raises(ValueError, match=r"Unknown optimizer 'adma'. Valid names: sgd, momentum, adam, adamw\.$"):
+    valid = r"Unknown optimizer 'adma'. Valid names: sgd, momentum, adam, adamw\.$"
+    with pytest.raises(ValueError, match=valid):
         get_optimizer("adma", model_with(W0)[0], lr=0.1)
     with pytest.raises(ValueError, match=r"SGD: the model has no parameters"):
         SGD(Sequential(Tanh()), lr=0.1)

@@ -1,8 +1,9 @@
 """Notebook 02 (forward pass): one sigmoid neuron on 2-D points, and a hidden layer of three that solves XOR.
 
-A neuron with weights w = (w1, w2) and bias b computes a = σ(w1 x1 + w2 x2 + b) (w₀, w₁, x₀, x₁ in the notebook). It answers "class 1"
-where a > 0.5, that is where z = w1 x1 + w2 x2 + b > 0, so its decision boundary is the straight line
-w1 x1 + w2 x2 + b = 0, perpendicular to w; z grows in the direction of w (the arrow in the drawing).
+A neuron with weights w = (w1, w2) and bias b computes a = σ(w1 x1 + w2 x2 + b) (w₀, w₁, x₀, x₁ in the
+notebook). It answers "class 1" where a > 0.5, that is where z = w1 x1 + w2 x2 + b > 0, so its decision
+boundary is the straight line w1 x1 + w2 x2 + b = 0, perpendicular to w; z grows in the direction of w
+(the arrow in the drawing).
 `xor_network` builds a [2, 3, 1] network whose hidden units draw three lines and whose output fires where
 all three fire: a band with one end closed. The notebook's widgets only wire sliders to `draw_neuron`
 and `draw_hidden_layer`.

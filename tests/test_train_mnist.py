@@ -26,7 +26,7 @@ def test_a_tiny_run_writes_weights_numbers_and_plot(tmp_path, capsys):
     numbers = json.loads((out / "mnist_mlp.json").read_text())
     assert numbers["n_train"] == 300 and numbers["hidden"] == 16 and 0 <= numbers["test_accuracy"] <= 1
     assert numbers["recipe"] == "final (changed)" and numbers["dropout"] == 0.2 and numbers["epochs"] == 1
-    model = mnist.build_model(16, seed=99)
+    model = mnist.build_model(16, seed=99, dropout=0.2)  # the same layers, so the same parameter names
     load_params(model, out / "mnist_mlp.npz")
     assert model.layers[0].W.shape == (784, 16)
 

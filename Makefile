@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
-CELL_TIMEOUT ?= 300
+CELL_TIMEOUT ?= 900
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null)
 NPM ?= $(shell command -v npm 2>/dev/null)
 BROWSER_STAMP := $(VENV)/.browser-stamp

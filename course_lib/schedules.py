@@ -13,7 +13,7 @@ from dataclasses import dataclass
 Schedule = Callable[[int], float]
 
 
-def _cosine_between(start: float, end: float, fraction: float) -> float:
+def cosine_between(start: float, end: float, fraction: float) -> float:
     """Half a cosine from `start` (fraction 0) to `end` (fraction 1)."""
     return end + (start - end) * (1 + math.cos(math.pi * fraction)) / 2
 
@@ -73,7 +73,7 @@ class Cosine:
     min_lr: float = 0.0
 
     def __call__(self, step: int) -> float:
-        return _cosine_between(self.lr, self.min_lr, min(step / self.total_steps, 1.0))
+        return cosine_between(self.lr, self.min_lr, min(step / self.total_steps, 1.0))
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,6 @@ class OneCycle:
         start = self.max_lr / self.div_factor
         peak_step = self.pct_start * self.total_steps
         if step < peak_step:
-            return _cosine_between(start, self.max_lr, step / peak_step)
+            return cosine_between(start, self.max_lr, step / peak_step)
         fraction = min((step - peak_step) / (self.total_steps - peak_step), 1.0)
-        return _cosine_between(self.max_lr, start / self.final_div_factor, fraction)
+        return cosine_between(self.max_lr, start / self.final_div_factor, fraction)

@@ -30,6 +30,7 @@ from course_lib.schedules import (
     OneCycle,
     Schedule,
     StepDecay,
+    cosine_between,
 )
 from course_lib.toy_data import two_spirals
 from course_lib.train import fit
@@ -196,7 +197,7 @@ class MomentumCycle:
         else:
             start, end = self.low, self.high
             fraction = min((step - peak) / (self.total_steps - peak), 1.0)
-        return end + (start - end) * (1 + math.cos(math.pi * fraction)) / 2
+        return cosine_between(start, end, fraction)
 
     def on_step(self, step: int, model: Sequential, loss: float, lr: float, batch_size: int) -> None:
         self.optimizer.momentum = self.momentum(step)

@@ -13,8 +13,13 @@ NPM_STAMP := book/node_modules/.installed-stamp
 # The oldest supported versions (constraints/oldest.txt pins every floor pyproject.toml declares).
 VENV_OLDEST := .venv-oldest
 OLDEST_STAMP := $(VENV_OLDEST)/.installed-stamp
+# nbgrader lives in a venv of its own (its pins must not move the course's): `make test-teacher`.
+VENV_TEACHER := .venv-teacher
+TEACHER_STAMP := $(VENV_TEACHER)/.installed-stamp
 # One pytest run for the unit tests and every notebook; the notebooks are marked `notebooks` (tests/conftest.py).
-PYTEST_ALL = -m pytest tests --nbval-lax --nbval-cell-timeout=$(CELL_TIMEOUT) notebooks
+# pytest-xdist runs JOBS files at once (one per core; each notebook's cells stay together in one kernel).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST_ALL = -m pytest -n $(JOBS) --dist loadfile tests --nbval-lax --nbval-cell-timeout=$(CELL_TIMEOUT) notebooks
 FAST_TIER := not slow and not network and not notebooks and not browser
 CHECK_PYTHON := 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
 	"Python >= 3.10 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
@@ -24,7 +29,7 @@ ON_CI := $(filter true True TRUE 1 yes,$(CI))
 OPENBLAS_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS
 
-.PHONY: lab test test-fast test-oldest test-threads train student setup data lint clean browser-test book
+.PHONY: lab test test-fast test-oldest test-teacher test-threads train train-cnn student setup data lint clean browser-test book
 
 lab: data  ## set up, fetch MNIST once, and open the course in JupyterLab
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
@@ -49,12 +54,18 @@ test-oldest: $(OLDEST_STAMP)  ## ruff, the unit tests and every notebook with th
 	$(VENV_OLDEST)/bin/ruff check .
 	$(VENV_OLDEST)/bin/python $(PYTEST_ALL)
 
+test-teacher: data $(TEACHER_STAMP)  ## nbgrader round trip: generate two assignments, autograde three submissions
+	$(VENV_TEACHER)/bin/python tools/nbgrader_roundtrip.py
+
 test-threads: data  ## the nbval pass with two BLAS threads (for machines without Chromium)
 	OPENBLAS_NUM_THREADS=2 $(BIN)/python -m pytest tests -m notebooks --nbval-lax \
 		--nbval-cell-timeout=$(CELL_TIMEOUT) notebooks
 
 train: data  ## train notebook 07's final recipe; e.g. make train ARGS="--seed 1" or ARGS="--recipe fast"
 	$(BIN)/python -m course_lib.course.train_mnist $(ARGS)
+
+train-cnn: data  ## train notebook 09's CNN on all 60,000 images past 99%; e.g. make train-cnn ARGS="--seed 1"
+	$(BIN)/python -m course_lib.course.train_cnn $(ARGS)
 
 student: setup  ## write the student edition (solutions replaced by placeholders) into student/
 	$(BIN)/python -m course_lib.course.student --out student
@@ -73,6 +84,12 @@ $(OLDEST_STAMP): pyproject.toml constraints/oldest.txt
 	$(VENV_OLDEST)/bin/python -m pip install --quiet --editable '.[dev]' --constraint constraints/oldest.txt
 	touch $@
 
+$(TEACHER_STAMP): pyproject.toml
+	@$(PYTHON) -c $(CHECK_PYTHON)
+	test -x $(VENV_TEACHER)/bin/python || $(PYTHON) -m venv $(VENV_TEACHER)
+	$(VENV_TEACHER)/bin/python -m pip install --quiet --editable '.[teacher]'
+	touch $@
+
 data: setup  ## download and verify MNIST into ~/.cache/course_lib (once)
 	$(BIN)/python -m course_lib.data fetch
 
@@ -80,7 +97,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) build student runs
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_TEACHER) build student runs
 
 # The browser test runs every notebook with two BLAS threads: with the nbval pass (one thread) before it,
 # `make test` executes every notebook both ways, and an assert that holds for one thread count only fails.

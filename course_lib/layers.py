@@ -1,6 +1,7 @@
 """Layers as forward/backward pairs, `Sequential` to chain them, and `mlp` to build the usual stack.
 
-Derived in notebook 04 (backpropagation); `Dropout` in notebook 07. Every layer has
+Derived in notebook 04 (backpropagation); `Dropout` in notebook 07; `Conv2D`, `MaxPool2D` and `Flatten`,
+for images shaped (batch, channels, height, width) as in PyTorch, in notebook 09. Every layer has
 `forward(x, training=True) -> y`, which caches what backward needs and remembers y's shape, and
 `backward(grad_out, input_grad=True) -> dL/dx`, which also fills `grads` (same keys as `params`).
 `input_grad=False` skips dL/dx, which nobody needs for the data: `fit` passes it to the first layer.
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import DTypeLike
 
 from course_lib import activations
@@ -305,6 +307,220 @@ class BatchNorm(Layer):
 
     def __repr__(self) -> str:
         return f"BatchNorm({self.features})"
+
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
+    """Positions a window of `kernel` fits at along an axis of `size` padded by `padding` on both sides.
+
+    out = ⌊(size + 2·padding − kernel) / stride⌋ + 1 (notebook 09): the last window must fit entirely.
+    """
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def im2col(x: np.ndarray, kernel: tuple[int, int], stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Every window of the zero-padded images as one column: the convolution becomes one matrix product.
+
+    x: (batch, C, H, W) -> cols (C·kh·kw, batch·H_out·W_out). Row (c, i, j) holds pixel (i, j) of every
+    window on channel c; column (b, p, q) is the window whose top-left corner is (p·stride, q·stride)
+    in image b. H_out, W_out from `conv_output_size`. The windows are a strided view of x
+    (`sliding_window_view`, no copy); the reshape copies them once into this layout.
+    """
+    kh, kw = kernel
+    if padding:
+        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    batch, channels, h_out, w_out = windows.shape[:4]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, batch * h_out * w_out)
+
+
+def col2im(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, int], stride: int = 1,
+           padding: int = 0) -> np.ndarray:
+    """The adjoint of `im2col`: add every column back onto the pixels its window covered.
+
+    cols: (C·kh·kw, batch·H_out·W_out), x_shape: (batch, C, H, W) -> (batch, C, H, W). A pixel inside
+    several windows receives the sum of their entries (overlapping windows accumulate), and the padding
+    is cut off again. One strided slice addition per kernel offset (i, j): kh·kw additions in all.
+    """
+    (kh, kw), (batch, channels, height, width) = kernel, x_shape
+    h_out, w_out = (conv_output_size(n, k, stride, padding) for n, k in ((height, kh), (width, kw)))
+    patches = cols.reshape(channels, kh, kw, batch, h_out, w_out)
+    padded = np.zeros((channels, batch, height + 2 * padding, width + 2 * padding), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            padded[:, :, i : i + stride * h_out : stride, j : j + stride * w_out : stride] += patches[:, i, j]
+    return padded[:, :, padding : padding + height, padding : padding + width].transpose(1, 0, 2, 3)
+
+
+def _expect_images(x: np.ndarray, channels: int | None, kernel: tuple[int, int], padding: int,
+                   where: str) -> None:
+    """Raise unless x is a float batch (batch, channels, H, W) whose padded images fit one window.
+
+    channels=None accepts any number of channels.
+    """
+    expect_float(x, where)
+    if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
+        if x.ndim == 2:
+            hint = " Flat images? Reshape them first, e.g. x.reshape(-1, 1, 28, 28) for MNIST."
+        elif x.ndim == 3 and channels in (None, x.shape[0]):
+            hint = " Did you forget the batch axis? x[None]"
+        elif x.ndim == 4 and x.shape[3] == channels:
+            hint = " Channels last? These layers are NCHW, like PyTorch: x.transpose(0, 3, 1, 2)."
+        else:
+            hint = ""
+        expected = f"(batch, {'channels' if channels is None else channels}, height, width)"
+        raise ValueError(f"{where} expected x of shape {expected}, got {x.shape}.{hint}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{where} got an empty batch: x has shape {x.shape}, at least one image is needed.")
+    if x.shape[2] + 2 * padding < kernel[0] or x.shape[3] + 2 * padding < kernel[1]:
+        raise ValueError(f"{where}: images of {x.shape[2]}×{x.shape[3]} pixels (padding {padding}) are "
+                         f"smaller than the {kernel[0]}×{kernel[1]} window. Use a smaller kernel, more "
+                         f"padding or fewer pooling layers before this one.")
+
+
+def _pair(value: int | tuple[int, int], name: str, where: str) -> tuple[int, int]:
+    """kernel_size 3 -> (3, 3); (3, 5) stays; anything but positive integers raises."""
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(n, int) and n >= 1 for n in pair):
+        raise ValueError(f"{where}: {name} must be a positive integer or a pair of them, got {value!r}.")
+    return pair
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation, as in PyTorch) of a batch of images, NCHW.
+
+    Derived in notebook 09. y[b, o, p, q] = bias[o] + Σ_{c,i,j} W[o, c, i, j] · x_pad[b, c, p·s + i, q·s + j],
+    with x_pad the input zero-padded by `padding` on every side and s the stride.
+    Shapes: x (batch, C_in, H, W), W (C_out, C_in, kh, kw), bias (C_out,), y (batch, C_out, H_out, W_out),
+    H_out = ⌊(H + 2·padding − kh) / s⌋ + 1 (`conv_output_size`), likewise W_out.
+    Forward as one matrix product: y = W₂ @ cols with W₂ = W reshaped (C_out, C_in·kh·kw) and
+    cols = im2col(x) (C_in·kh·kw, batch·H_out·W_out). Backward, with dY = dL/dy laid out like W₂ @ cols:
+    dW₂ = dY @ colsᵀ, dbias = Σ_{b,p,q} dy, dx = col2im(W₂ᵀ @ dY): every window sends its share of the
+    gradient back to the pixels it covered. `init` (default "he") as for Dense, with fan-in C_in·kh·kw.
+    """
+
+    decayed = ("W",)
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int = 1,
+        padding: int = 0,
+        init: str | Callable[..., np.ndarray] = "he",
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel = _pair(kernel_size, "kernel_size", "Conv2D")
+        self.stride, self.padding = stride, padding
+        if not (isinstance(stride, int) and stride >= 1 and isinstance(padding, int) and padding >= 0):
+            raise ValueError(f"{self}: stride must be an integer ≥ 1 and padding an integer ≥ 0, "
+                             f"got stride={stride!r}, padding={padding!r}.")
+        fan_in = in_channels * self.kernel[0] * self.kernel[1]
+        make = get_init(init) if isinstance(init, str) else init
+        W = np.asarray(make(fan_in, out_channels, np.random.default_rng(rng), dtype), dtype=dtype)
+        if W.shape != (fan_in, out_channels):
+            raise ValueError(f"{self}: init returned W of shape {W.shape}, "
+                             f"expected ({fan_in}, {out_channels}).")
+        W = np.ascontiguousarray(W.T).reshape(out_channels, in_channels, *self.kernel)
+        self.params = {"W": W, "b": np.zeros(out_channels, dtype=dtype)}
+        self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        _expect_images(x, self.in_channels, self.kernel, self.padding, repr(self))
+        W, b = self.params["W"], self.params["b"]
+        x = x.astype(W.dtype, copy=False)
+        cols = im2col(x, self.kernel, self.stride, self.padding)
+        h_out, w_out = (conv_output_size(n, k, self.stride, self.padding)
+                        for n, k in zip(x.shape[2:], self.kernel, strict=True))
+        y = W.reshape(self.out_channels, -1) @ cols + b[:, None]
+        y = y.reshape(self.out_channels, len(x), h_out, w_out).transpose(1, 0, 2, 3)
+        return self._remember(y, cols, np.array(x.shape))
+
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        cols, x_shape = self._cached(grad_out)
+        W2 = self.params["W"].reshape(self.out_channels, -1)
+        dY = grad_out.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
+        np.matmul(dY, cols.T, out=self.grads["W"].reshape(W2.shape))
+        dY.sum(axis=1, out=self.grads["b"])
+        if not input_grad:
+            return None
+        return col2im(W2.T @ dY, tuple(x_shape), self.kernel, self.stride, self.padding)
+
+    def __repr__(self) -> str:
+        (kh, kw), options = self.kernel, ""
+        options += f", stride={self.stride}" if self.stride != 1 else ""
+        options += f", padding={self.padding}" if self.padding else ""
+        return f"Conv2D({self.in_channels}→{self.out_channels}, {kh}×{kw}{options})"
+
+
+class MaxPool2D(Layer):
+    """Max pooling, NCHW: each channel's largest value in every kernel × kernel window (stride defaults to
+    the kernel: windows side by side).
+
+    Derived in notebook 09. y[b, c, p, q] = max_{i,j} x[b, c, p·s + i, q·s + j]; the output size is
+    `conv_output_size(H, kernel, s)` (rows and columns no window reaches are dropped, as in PyTorch).
+    Backward routes: each dy goes to the one input that won its window (the first of equal maxima),
+    every other input gets 0; a pixel that wins several overlapping windows adds up their gradients.
+    Shapes: x, dx (batch, C, H, W); y, dy (batch, C, H_out, W_out). No parameters.
+    """
+
+    def __init__(self, kernel_size: int, stride: int | None = None) -> None:
+        super().__init__()
+        self.kernel = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        if not all(isinstance(n, int) and n >= 1 for n in (self.kernel, self.stride)):
+            raise ValueError(f"MaxPool2D: kernel_size and stride must be positive integers, "
+                             f"got kernel_size={kernel_size!r}, stride={stride!r}.")
+
+    def _offsets(self, shape: tuple[int, ...]) -> list[tuple[slice, slice]]:
+        """For every kernel offset (i, j), row-major, the slices of x it contributes to the windows."""
+        k, s = self.kernel, self.stride
+        h_out, w_out = (conv_output_size(n, k, s) for n in shape[2:])
+        return [(slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)) for i in range(k) for j in range(k)]
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        _expect_images(x, None, (self.kernel, self.kernel), 0, repr(self))
+        (rows, columns), *others = self._offsets(x.shape)
+        y = x[:, :, rows, columns].copy()
+        winner = np.zeros(y.shape, dtype=np.uint8)
+        for offset, (rows, columns) in enumerate(others, start=1):
+            candidate = x[:, :, rows, columns]
+            better = candidate > y
+            np.maximum(y, candidate, out=y)
+            winner += better * (np.uint8(offset) - winner)  # = offset where better (uint8 wraps back)
+        return self._remember(y, winner, np.array(x.shape))
+
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        winner, x_shape = self._cached(grad_out)
+        if not input_grad:
+            return None
+        dx = np.zeros(tuple(x_shape), dtype=grad_out.dtype)
+        for offset, (rows, columns) in enumerate(self._offsets(tuple(x_shape))):
+            dx[:, :, rows, columns] += grad_out * (winner == offset)
+        return dx
+
+    def __repr__(self) -> str:
+        stride = f", stride={self.stride}" if self.stride != self.kernel else ""
+        return f"MaxPool2D({self.kernel}{stride})"
+
+
+class Flatten(Layer):
+    """(batch, C, H, W) -> (batch, C·H·W), channel by channel, row by row (as PyTorch's Flatten and
+    x.reshape(batch, -1)); backward reshapes dy back to x's shape. Put it between the last Conv2D or
+    MaxPool2D and the first Dense. No parameters."""
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        expect_float(x, repr(self))
+        if x.ndim < 2:
+            raise ValueError(f"{self} expected a batch, x of shape (batch, ...), got {x.shape}.")
+        return self._remember(x.reshape(len(x), -1), np.array(x.shape))
+
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        (x_shape,) = self._cached(grad_out)
+        return grad_out.reshape(tuple(x_shape)) if input_grad else None
 
 
 class Sequential(Layer):

@@ -72,6 +72,27 @@ def test_output_changed_ignores_whitespace_and_emptied_outputs():
     assert bt.output_changed([], ["<pre>A (32, 784) @ B</pre>"])
 
 
+def test_dropdowns_with_one_option_have_nothing_to_change():
+    assert bt.other_option(["MLP", "CNN"], "MLP") == "CNN"
+    assert bt.other_option(["MLP"], "MLP") is None
+
+
+def test_strokes_move_the_mouse_in_small_steps_through_every_corner():
+    points = bt.stroke_points(((0, 0), (30, 0), (30, 40)), step=10)
+    assert points[0] == (0, 0) and (30, 0) in points and points[-1] == (30, 40)
+    assert len(points) == 1 + 3 + 4
+    steps = [((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+             for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=True)]
+    assert max(steps) <= 10
+    assert set(bt.DIGIT_STROKES) == {7, 1}
+    assert all(0 <= v <= 280 for stroke in bt.DIGIT_STROKES.values() for point in stroke for v in point)
+
+
+def test_the_pad_reading_names_a_digit_or_none():
+    assert bt.read_digit("7") == 7 and bt.read_digit("0") == 0
+    assert bt.read_digit("-1") is None and bt.read_digit(None) is None and bt.read_digit("") is None
+
+
 def test_widget_state_is_found_in_notebook_metadata():
     state = {"state": {"abc": {"model_name": "IntSliderModel", "state": {"value": 3}}}}
     assert bt.has_widget_state({"metadata": {"widgets": {bt.WIDGET_STATE: state}}})
@@ -181,12 +202,19 @@ def test_cdn_links_in_site(tmp_path):
 
 def test_book_config_points_at_the_vendored_files():
     config = (ROOT / "book" / "_config.yml").read_text()
-    for name in ("require.min.js", "html-manager/embed-amd.js", "mathjax/tex-chtml.js"):
+    for name in ("require.min.js", "anywidget-paths.js", "html-manager/embed-amd.js", "mathjax/tex-chtml.js"):
         assert name in config
     assert not book.find_cdn_links(config)
     assert "sphinx_thebe" not in config.split("extensions:")[1].split("]")[0]
     package = json.loads((ROOT / "book" / "package.json").read_text())
     assert {"requirejs", "@jupyter-widgets/html-manager", "mathjax"} <= set(package["dependencies"])
+
+
+def test_anywidget_is_served_by_the_site(tmp_path):
+    book.copy_anywidget(tmp_path)
+    assert "define(" in (tmp_path / "anywidget" / "index.js").read_text()
+    paths = (tmp_path / "anywidget-paths.js").read_text()
+    assert '"anywidget/index"' in paths and not book.find_cdn_links(paths)
 
 
 def test_the_learner_setup_check_leaves_the_maintainer_tools_out():

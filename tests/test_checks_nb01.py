@@ -45,6 +45,10 @@ def test_right_answers_pass(notebook_check, right, capsys):
     (lambda row, col, n_cols: row * n_cols + col + 1, "Indices start at 0"),
     (lambda row, col, n_cols: row + col, "jumps over a whole row"),
     (lambda row, col, n_cols: row * (n_cols + 1) + col, "not n_cols \\+ 1"),
+    (lambda row, col, n_cols: row * n_cols - col, "add col, do not subtract"),
+    (lambda row, col, n_cols: (row - 1) * n_cols + col, "not `row - 1`"),
+    (lambda row, col, n_cols: float(row * n_cols + col), "is a float"),
+    (lambda row, col, n_cols: row * n_cols / 1 + col, "is a float"),
 ])
 def test_flat_index_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):

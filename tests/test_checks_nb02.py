@@ -96,6 +96,7 @@ def test_sigmoid_slips_found_by_tight_cases_get_their_hint(wrong, hint):
     (lambda W1, b1, W2, b2: (W2 @ W1, b1 @ W2 + b2), "the order of the weights"),
     (lambda W1, b1, W2, b2: (W1 @ W2, W2 @ b1 + b2), "not W2 @ b1"),
     (lambda W1, b1, W2, b2: (W1 @ W2, b1 * W2 + b2), r"`b1 \* W2` is elementwise"),
+    (lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 - b2), "ADDS its bias"),
 ])
 def test_collapse_affine_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -118,7 +119,7 @@ def shifted_by(z, shift):
 
 @pytest.mark.parametrize(("wrong", "hint"), [
     (naive_log, "overflows"),
-    (log_of_stable_softmax, "np.log of 0: a probability underflowed"),
+    (log_of_stable_softmax, "np.log of 0.*Either a probability"),
     (lambda z: shifted_by(z, lambda z: z.min(axis=1, keepdims=True)), "not its minimum"),
     (lambda z: shifted_by(z, lambda z: z.mean(axis=1, keepdims=True)), "not its mean"),
     (lambda z: shifted_by(z, lambda z: z.max(axis=1)), "keepdims=True"),
@@ -126,6 +127,8 @@ def shifted_by(z, shift):
     (lambda z: log_softmax(z) + z.max(axis=1, keepdims=True), "but not the max itself"),
     (lambda z: np.exp(log_softmax(z)), "the softmax itself"),
     (lambda z: -log_softmax(z), "sign is flipped"),
+    (lambda z: shifted_by(z, lambda z: z.max()), "np.log of 0.*or a row's sum.*OWN maximum"),
+    (lambda z: z - np.log(np.exp(z).sum(axis=1, keepdims=True)), "overflows"),
 ])
 def test_log_softmax_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):

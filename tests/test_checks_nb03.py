@@ -113,6 +113,7 @@ def test_numerical_gradient_usual_mistakes_get_their_hint(wrong, hint):
     (lambda x, g: g * 2 * activations.sigmoid_prime(2 * x), "inner 2x"),
     (lambda x, g: g * (1 - np.tanh(x)), "square is missing"),
     (lambda x, g: -g * (1 - np.tanh(x) ** 2), "never negative"),
+    (lambda x, g: g * (1 + np.tanh(x) ** 2), "1 \\+ tanh²\\(x\\) grows"),
 ])
 def test_tanh_backward_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):

@@ -56,6 +56,8 @@ def test_right_answers_pass(notebook_check, right, capsys):
     (lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)), r"x.T @ grad_out, not grad_out.T @ x"),
     (lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)), r"grad_out @ W.T, not grad_out @ W"),
     (lambda x, W, g: (x.T @ g, g @ W.T, g.sum(axis=0)), r"order \(dx, dW, db\)"),
+    (lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=0, keepdims=True)), "keepdims=True` leaves"),
+    (lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=1)), "axis=1 adds up"),
 ])
 def test_dense_backward_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -67,6 +69,7 @@ def test_dense_backward_usual_mistakes_get_their_hint(wrong, hint):
     (lambda s, g: s * (1 - s), "multiply by grad_out"),
     (lambda s, g: g * s, "both factors"),
     (lambda s, g: g * (1 - s), "both factors"),
+    (lambda s, g: g * s * (s - 1), r"s \(s − 1\) is its negative"),
 ])
 def test_sigmoid_backward_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):

@@ -36,6 +36,7 @@ def test_right_answers_pass(notebook_check, right, capsys):
     (lambda n_in, n_out: math.sqrt(6 / n_in), "uses n_in alone"),
     (lambda n_in, n_out: math.sqrt(3 / n_in), "uses n_in alone"),
     (lambda n_in, n_out: math.sqrt(3 / (n_in + n_out)), "factor 2 .* went missing"),
+    (lambda n_in, n_out: math.sqrt(6) / n_in + n_out, "check the brackets"),
 ])
 def test_xavier_uniform_limit_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):

@@ -42,6 +42,7 @@ def test_right_answers_pass(notebook_check, right, capsys):
     (lambda t, lr0, r, k: lr0 * r**t, "exponent counts single steps"),
     (lambda t, lr0, r, k: lr0 * math.exp(-r * t / k), "wrong base"),
     (lambda t, lr0, r, k: lr0 * (1 - r) ** (t / k), "factor the lr KEEPS"),
+    (lambda t, lr0, r, k: lr0 * r ** ((t + 1) / k), "off by one: at step 0"),
 ])
 def test_exponential_decay_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -60,6 +61,7 @@ def unclamped(step, total, lr_max, lr_min):
     (lambda t, total, hi, lo: cosine(t, total, hi, 0.0), "must end at lr_min"),
     (lambda t, total, hi, lo: lo + 2 * (cosine(t, total, hi, lo) - lo), "halve it"),
     (lambda t, total, hi, lo: cosine(t, total, lo, hi), "lr_max and lr_min are swapped"),
+    (lambda t, total, hi, lo: lo + (hi - lo) * (1 + math.sin(math.pi * min(t / total, 1))) / 2, "uses sin"),
 ])
 def test_cosine_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):

@@ -1,10 +1,8 @@
 """`python -m course_lib.course.train_mnist` (`make train`): options, files written, figures printed;
-and the real recipe reaches 98%."""
+and the fast recipe reaches 98%. The final recipe's accuracy is measured in notebook 07, which also checks
+that `make train` trains exactly its networks, bit for bit."""
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -65,23 +63,6 @@ def test_standardize_uses_the_training_statistics_for_every_set():
     mean, std, (a, b) = mnist.standardize(x_train, np.full((1, 2), 3.0, np.float32))
     assert mean == 3.0 and np.isclose(std, np.sqrt(5.0))
     assert np.isclose(a.mean(), 0) and np.isclose(a.std(), 1) and np.all(b == 0)
-
-
-def test_the_final_recipe_passes_98_3_percent_on_average_over_three_seeds(tmp_path):
-    """The real thing, as `make train` runs it: 55,000 images, 15 epochs, seeds 0, 1 and 2.
-
-    Measured: test 98.45%, 98.57%, 98.47% (mean 98.50%); validation 98.74%, 98.82%, 98.64%.
-    """
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    tests = []
-    for seed in (0, 1, 2):
-        out = tmp_path / str(seed)
-        done = subprocess.run([sys.executable, "-m", "course_lib.course.train_mnist", "--seed", str(seed),
-                               "--out", str(out)], capture_output=True, text=True, env=env, timeout=600,
-                              check=True)
-        assert "test accuracy:" in done.stdout
-        tests.append(json.loads((out / "mnist_mlp.json").read_text())["test_accuracy"])
-    assert np.mean(tests) > 0.983, tests  # 98.50% with NumPy 2.3; the last digit moves between builds
 
 
 def test_the_fast_recipe_reaches_98_percent_on_average(tmp_path):

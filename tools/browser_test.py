@@ -4,7 +4,8 @@
 127.0.0.1 with a random port and token, and drives the system Chromium with Playwright (never a
 downloaded browser). For each notebook it runs all cells, fails on the first error output naming the
 notebook and cell, checks that every widget rendered as a widget (not as ``interactive(children=...``
-text), changes a control of each playground and waits for its output to change, saves a screenshot
+text), changes a control of each playground and waits for its output to change, draws digits with
+the mouse on every drawing pad (notebook 08) and checks what the network reads, saves screenshots
 to ``build/screenshots/``, and saves the executed notebook with its widget state, which
 ``tools/build_book.py`` then renders without executing anything again.
 
@@ -301,8 +302,9 @@ SAVE_CLOSE_JS = """async () => {
   panel.dispose();
 }"""
 
-SNAPSHOT_JS = """(node) => Array.from(node.querySelectorAll('.widget-output, .widget-html-content'))
-  .map(e => e.innerHTML)"""
+SNAPSHOT_JS = """(node) => Array.from(node.querySelectorAll(
+    '.widget-output, .widget-html-content, .drawpad-reading, canvas.drawpad-seen'))
+  .map(e => e.tagName === 'CANVAS' ? e.toDataURL() : e.innerHTML)"""
 
 #: Controls a playground may have, tried in this order until one changes the output.
 CONTROLS = (
@@ -312,6 +314,46 @@ CONTROLS = (
     ("checkbox", ".widget-checkbox input"),
     ("button", "button.widget-button:not(.widget-toggle-button)"),
 )
+
+
+#: Digits the browser test draws on a drawing pad: polylines in canvas pixels (the canvas is 280 × 280),
+#: large and MNIST-like, each drawn as one stroke.
+DIGIT_STROKES: dict[int, tuple[tuple[float, float], ...]] = {
+    7: ((70, 55), (205, 55), (185, 105), (155, 170), (130, 235)),
+    1: ((146, 40), (142, 140), (136, 240)),
+}
+PAD_CANVAS = "canvas.drawpad-canvas"
+
+#: Records, on the page, when a stroke ends on the pad and when its reading next changes (milliseconds).
+PAD_TIMER_JS = """(cell) => {
+  const canvas = cell.querySelector('canvas.drawpad-canvas');
+  const reading = cell.querySelector('.drawpad-reading');
+  const times = window.__padTimes = {released: null, read: null};
+  canvas.addEventListener('pointerup', () => { times.released = performance.now(); times.read = null; },
+                          {capture: true});
+  new MutationObserver(() => {
+    if (times.released !== null && times.read === null) times.read = performance.now();
+  }).observe(reading, {childList: true, characterData: true, subtree: true, attributes: true});
+}"""
+
+
+def other_option(options: Sequence[str], current: str) -> str | None:
+    """A dropdown value other than ``current``, or None when there is no other (nothing to change)."""
+    return next((value for value in options if value != current), None)
+
+
+def stroke_points(polyline: Sequence[tuple[float, float]], step: float = 6.0) -> list[tuple[float, float]]:
+    """The polyline's corners with points every ``step`` pixels between them: the mouse's path."""
+    points = [polyline[0]]
+    for (x0, y0), (x1, y1) in zip(polyline[:-1], polyline[1:], strict=True):
+        moves = max(1, int(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 // step))
+        points += [(x0 + (x1 - x0) * k / moves, y0 + (y1 - y0) * k / moves) for k in range(1, moves + 1)]
+    return points
+
+
+def read_digit(attribute: str | None) -> int | None:
+    """The digit a pad's reading shows (its data-digit attribute), or None while it shows none."""
+    return int(attribute) if attribute not in (None, "", "-1") else None
 
 
 def _wait(predicate: Any, timeout: float, interval: float = 0.5) -> Any:
@@ -333,8 +375,7 @@ def _change(page: Any, kind: str, control: Any) -> None:
             page.keyboard.press("ArrowRight")
     elif kind == "dropdown":
         options = control.evaluate("s => Array.from(s.options).map(o => o.value)")
-        current = control.evaluate("s => s.value")
-        control.select_option(next(value for value in options if value != current))
+        control.select_option(other_option(options, control.evaluate("s => s.value")))
     else:
         control.click()
 
@@ -350,7 +391,9 @@ def check_playground(page: Any, notebook: str, index: int, timeout: float) -> st
     tried = []
     for kind, selector in CONTROLS:
         controls = outputs.locator(selector)
-        if not controls.count():
+        if not controls.count() or (kind == "dropdown" and other_option(
+                controls.first.evaluate("s => Array.from(s.options).map(o => o.value)"),
+                controls.first.evaluate("s => s.value")) is None):
             continue
         before = outputs.evaluate(SNAPSHOT_JS)
         _change(page, kind, controls.first)
@@ -369,6 +412,38 @@ def check_playground(page: Any, notebook: str, index: int, timeout: float) -> st
         raise BrowserTestError(f"{notebook} cell {index}: a widget without any control to change")
     raise BrowserTestError(f"{notebook} cell {index}: the output did not change after changing the "
                            f"{', '.join(tried)}")
+
+
+def draw_on_pad(page: Any, notebook: str, index: int, timeout: float) -> dict[int, float]:
+    """On the drawing pad of cell ``index``: for each digit of DIGIT_STROKES, clear, draw it with the
+    mouse (press, move, release), wait for the reading and check it names that digit. Keeps a screenshot
+    of the pad after each digit; returns digit → milliseconds from the release to the new reading."""
+    cell = page.locator(f'[data-browser-test-cell="{index}"]')
+    canvas, reading = cell.locator(PAD_CANVAS), cell.locator(".drawpad-reading")
+    canvas.scroll_into_view_if_needed()
+    cell.evaluate(PAD_TIMER_JS)
+    latencies = {}
+    for digit, polyline in DIGIT_STROKES.items():
+        cell.locator(".drawpad-clear").click()
+        if _wait(lambda: read_digit(reading.get_attribute("data-digit")) is None, timeout, 0.1) is False:
+            raise BrowserTestError(f"{notebook} cell {index}: the pad still reads a digit after 'clear'")
+        box = canvas.bounding_box()
+        scale = box["width"] / float(canvas.evaluate("c => c.width"))
+        points = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in stroke_points(polyline)]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point)
+        page.mouse.up()
+        read = _wait(lambda: read_digit(reading.get_attribute("data-digit")), timeout, 0.05)
+        if read != digit:
+            raise BrowserTestError(f"{notebook} cell {index}: drew a {digit} on the pad, it reads "
+                                   f"{reading.inner_text()!r}")
+        times = page.evaluate("() => window.__padTimes")
+        latencies[digit] = round(times["read"] - times["released"], 1) if times["read"] else float("nan")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        cell.screenshot(path=str(SCREENSHOTS / f"{Path(notebook).stem}_drawpad_{digit}.png"))
+    return latencies
 
 
 def run_notebook(page: Any, path: str, timeout: float) -> dict[str, Any]:
@@ -394,6 +469,8 @@ def run_notebook(page: Any, path: str, timeout: float) -> dict[str, Any]:
     if not playgrounds:
         raise BrowserTestError(f"{name}: no widget playground found")
     changed = {index: check_playground(page, name, index, timeout=120) for index in playgrounds}
+    drawn = {index: draw_on_pad(page, name, index, timeout=60) for index in playgrounds
+             if page.locator(f'[data-browser-test-cell="{index}"] {PAD_CANVAS}').count()}
     page.locator(f'[data-browser-test-cell="{playgrounds[0]}"]').scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -404,7 +481,7 @@ def run_notebook(page: Any, path: str, timeout: float) -> dict[str, Any]:
         raise BrowserTestError(f"{name}: saved without widget state (JupyterLab's saveState setting)")
     total = time.monotonic() - started
     return {"notebook": name, "run_all_s": round(executed, 1), "total_s": round(total, 1),
-            "playgrounds": changed}
+            "playgrounds": changed, "pads": drawn}
 
 
 def prepare_lab_dir(source: Path, target: Path) -> list[str]:
@@ -466,6 +543,10 @@ def check_lab(names: Sequence[str], timeout: float, results: list[dict[str, Any]
                     raise BrowserTestError(f"{Path(path).name}: {err}") from err
                 print(f"  {result['notebook']}: run all {result['run_all_s']} s, checks done at "
                       f"{result['total_s']} s, playgrounds changed by {result['playgrounds']}", flush=True)
+                for index, latencies in result["pads"].items():
+                    print(f"  {result['notebook']} cell {index}: drew and read "
+                          f"{', '.join(map(str, latencies))}; release to new reading "
+                          f"{', '.join(f'{ms:.0f} ms' for ms in latencies.values())}", flush=True)
                 results.append(result)
     if blocked:
         print(f"  (refused {len(blocked)} requests outside the server, e.g. {blocked[0]})")
@@ -479,6 +560,7 @@ SITE_PAGE_JS = f"""() => ({{
   math: document.querySelectorAll('mjx-container').length,
   plots: document.querySelectorAll('.cell_output img').length,
   widgets: document.querySelectorAll('{SITE_WIDGETS}').length,
+  pads: document.querySelectorAll('{PAD_CANVAS}').length,
   textFallback: Array.from(document.querySelectorAll('.cell_output pre'))
     .some(p => p.textContent.trim().startsWith('interactive(')),
 }})"""
@@ -506,21 +588,27 @@ def check_site(site: Path, results: list[dict[str, Any]]) -> None:
         page.screenshot(path=str(SCREENSHOTS / "site_index.png"))
         for path in pages:
             started = time.monotonic()
+            has_pad = "drawpad-canvas" in path.read_text(errors="replace")  # the pad's module is in its state
             page.goto(path.as_uri())
-            found = _wait(lambda: (r := page.evaluate(SITE_PAGE_JS))["math"] and r["widgets"] and r, 30) \
-                or page.evaluate(SITE_PAGE_JS)
+            found = _wait(lambda has_pad=has_pad: (r := page.evaluate(SITE_PAGE_JS))["math"] and r["widgets"]
+                          and (r["pads"] or not has_pad) and r, 30) or page.evaluate(SITE_PAGE_JS)
             missing = [what for what in ("math", "plots", "widgets") if not found[what]]
             if found["textFallback"]:
                 missing.append("a widget drawn as a widget (it shows as text)")
+            if has_pad and not found["pads"]:
+                missing.append("drawing pad (its saved state is in the page, but it was not drawn)")
             if missing:
                 raise BrowserTestError(f"site page notebooks/{path.name}: no {', no '.join(missing)} "
                                        f"({found})")
             page.locator(SITE_WIDGETS).first.scroll_into_view_if_needed()
             page.screenshot(path=str(SCREENSHOTS / f"site_{path.stem}.png"))
+            if found["pads"]:
+                pad_shot = SCREENSHOTS / f"site_{path.stem}_drawpad.png"
+                page.locator(".drawpad").first.screenshot(path=str(pad_shot))
             results.append({"page": path.name, "seconds": round(time.monotonic() - started, 1),
                             **{k: found[k] for k in ("math", "plots", "widgets")}})
             print(f"  site {path.name}: {found['math']} formulas, {found['plots']} images, "
-                  f"{found['widgets']} widget controls", flush=True)
+                  f"{found['widgets']} widget controls, {found['pads']} drawing pads", flush=True)
     if blocked:
         raise BrowserTestError(f"the site tried to load {len(blocked)} things from outside: {blocked[:5]}")
 

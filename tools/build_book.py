@@ -40,6 +40,13 @@ VENDOR: dict[str, str] = {
 }
 VENDOR_SKIP = ("*.map", "*.LICENSE.txt", "embed.js", "libembed-amd.js", "sre", "node-main.js")
 
+#: anywidget's front end (the drawing pad of notebook 08 is an anywidget) comes with its Python package,
+#: as a require.js module; `anywidget-paths.js` tells require.js to load it from the site, not a CDN.
+ANYWIDGET_PATHS_JS = """// Where require.js finds anywidget: next to this file (see tools/build_book.py).
+const here = document.currentScript.src.replace(/[^/]*$/, "");
+requirejs.config({paths: {anywidget: here + "anywidget/index"}});
+"""
+
 #: A URL on a CDN, anywhere in a page (the browser test also refuses every request while it looks).
 #: The host must have a dot, so base64 data (no dots) in a page never matches.
 CDN_PATTERN = re.compile(r"""(?:https?:)?//(?=[\w-]*\.)[\w.-]*(?:cdn|unpkg|jsdelivr)[\w.-]*\.[a-z]{2,}"""
@@ -115,6 +122,18 @@ def copy_vendor(node_modules: Path, target: Path) -> None:
             shutil.copy2(origin, target / destination)
 
 
+def copy_anywidget(target: Path) -> None:
+    """anywidget's require.js module from its installed Python package, and the path that finds it."""
+    import anywidget
+
+    module = Path(anywidget.__file__).with_name("nbextension") / "index.js"
+    if not module.exists():
+        raise SystemExit(f"{module} is missing: reinstall anywidget (pip install -e '.[dev,browser]')")
+    (target / "anywidget").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(module, target / "anywidget" / "index.js")
+    (target / "anywidget-paths.js").write_text(ANYWIDGET_PATHS_JS)
+
+
 def assemble(execute_anyway: bool = False) -> bool:
     """Fill build/book/ with everything Jupyter Book needs; returns whether it must execute."""
     notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -133,6 +152,7 @@ def assemble(execute_anyway: bool = False) -> bool:
     (SOURCE / "_config.yml").write_text(config_yaml((BOOK / "_config.yml").read_text(), execute))
     (SOURCE / "_toc.yml").write_text(toc_yaml([path.name for path in notebooks]))
     copy_vendor(BOOK / "node_modules", SOURCE / "vendor")
+    copy_anywidget(SOURCE / "vendor")
     return execute
 
 

@@ -43,12 +43,29 @@ FLAT_INDEX_MISTAKES = (
                     lambda row, col, n_cols: col * n_cols + row),
     Mistake.returns("Moving down one row jumps over a whole row of values, not just one: how long is a row?",
                     lambda row, col, n_cols: row + col),
+    Mistake.returns("Moving right along a row goes forward in the buffer: add col, do not subtract it.",
+                    lambda row, col, n_cols: row * n_cols - col),
+    Mistake.returns("Rows are numbered from 0 too: row 0 starts at position 0, so skip `row` whole rows, "
+                    "not `row - 1`.", lambda row, col, n_cols: (row - 1) * n_cols + col),
 )
+
+
+def _integer_position(flat_index: Callable[[int, int, int], int]) -> Callable[[int, int, int], int]:
+    """The learner's function, refusing a position that is not an integer (a list index must be one)."""
+    @functools.wraps(flat_index)
+    def integer(row: int, col: int, n_cols: int) -> int:
+        position = flat_index(row, col, n_cols)
+        if isinstance(position, (float, np.floating)):
+            raise TypeError(f"your position {position!r} is a float, and a list index must be an int: "
+                            f"`/` always gives a float; +, * (and // if you need it) keep ints.")
+        return position
+    return integer
 
 
 def check_flat_index(flat_index: Callable[[int, int, int], int]) -> None:
     """Check ``flat_index(row, col, n_cols)``: where element (row, col) lives in a row-major buffer."""
-    check("flat_index", flat_index, _flat_index_reference, FLAT_INDEX_CASES, FLAT_INDEX_MISTAKES)
+    check("flat_index", _integer_position(flat_index), _flat_index_reference, FLAT_INDEX_CASES,
+          FLAT_INDEX_MISTAKES)
 
 
 # ---------------------------------------------------------------- matmul(a, b) on flat buffers

@@ -85,6 +85,8 @@ COLLAPSE_MISTAKES = [
     Mistake("the combined bias has shape (n_out,), one number per output: b1 @ W2 (a vector times a matrix) "
             "+ b2. `b1 * W2` is elementwise and broadcasts to a matrix.",
             lambda got, exp, case: np.shape(got[1]) != np.shape(exp[1])),
+    Mistake.returns("the second layer ADDS its bias: the combined bias is b1 W2 + b2, not b1 W2 − b2.",
+                    lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 - b2)),
 ]
 
 COLLAPSE_HINTS = {"shape": "x meets W1 first, so the combined weight is W1 @ W2, of shape (n_in, n_out); b1 "
@@ -180,9 +182,9 @@ LOG_SOFTMAX_MISTAKES = [
 LOG_SOFTMAX_HINTS = {
     "overflow": "np.exp of a large logit overflows (e^89 is inf in float32). Subtract each row's MAXIMUM "
                 "(not its minimum, not its mean) before np.exp: then every exponent is ≤ 0.",
-    "divide": "np.log of 0: a probability underflowed to 0 before you took its log. Do not form softmax "
-              "first: simplify ln(e^{z_i − m} / Σ_j e^{z_j − m}) by hand, so only ln of the sum is taken "
-              "(that sum is ≥ 1).",
+    "divide": "np.log of 0: what you took the log of underflowed to 0. Either a probability (softmax formed "
+              "first: simplify ln(e^{z_i − m} / Σ_j e^{z_j − m}) by hand, so only ln of the sum is taken) or "
+              "a row's sum Σ_j e^{z_j − m} (with m each row's OWN maximum, axis=1, that sum is ≥ 1).",
     "invalid": "a row became nan (0/0 or inf − inf): subtract each row's OWN maximum (axis=1, "
                "keepdims=True), so the largest exponent in every row is 0.",
     "shape": "z.max(axis=1) has shape (batch,), which does not broadcast against (batch, k): keep the "

@@ -133,6 +133,8 @@ _TANH_MISTAKES = [
                     lambda x, g: g * (1 - np.tanh(x))),
     Mistake.returns("the sign is off: tanh is increasing, so tanh′(x) = 1 − tanh²(x) is never negative.",
                     lambda x, g: -_tanh_backward(x, g)),
+    Mistake.returns("1 + tanh²(x) grows with |x|, but tanh flattens there: its slope is 1 − tanh²(x).",
+                    lambda x, g: g * (1 + np.tanh(x) ** 2)),
 ]
 
 

@@ -59,6 +59,11 @@ DENSE_MISTAKES = [
             lambda got, exp, case: close(got[0], case.args[2] @ case.args[1], case)),
     Mistake("return the three gradients in the order (dx, dW, db).",
             lambda got, exp, case: close(got[0], exp[1], case) or close(got[1], exp[0], case)),
+    Mistake("db must have the shape of b, (n_out,): `keepdims=True` leaves a batch axis of size 1; drop it.",
+            lambda got, exp, case: np.shape(got[2]) == (1, *np.shape(exp[2]))),
+    Mistake("db has one number per output unit: sum grad_out over the batch axis (axis=0); axis=1 adds up "
+            "the units of each sample instead.",
+            lambda got, exp, case: close(got[2], case.args[2].sum(axis=1), case)),
 ]
 
 
@@ -90,6 +95,8 @@ SIGMOID_MISTAKES = [
                     "that arrives from above.", lambda s, g: s * (1 - s)),
     Mistake.returns("the slope of σ is s (1 − s), both factors: check which one is missing.",
                     lambda s, g: g * s, lambda s, g: g * (1 - s)),
+    Mistake.returns("the sign: σ is increasing, so its slope s (1 − s) is ≥ 0; s (s − 1) is its negative.",
+                    lambda s, g: g * s * (s - 1)),
 ]
 
 

@@ -55,6 +55,8 @@ XAVIER_MISTAKES = [
                     lambda n_in, n_out: math.sqrt(6 / n_in), lambda n_in, n_out: math.sqrt(3 / n_in)),
     Mistake.returns("the factor 2 of Var(W) = 2 / (n_in + n_out) went missing: a² / 3 = 2 / (n_in + n_out) "
                     "gives a² = 6 / (n_in + n_out).", lambda n_in, n_out: math.sqrt(3 / (n_in + n_out))),
+    Mistake.returns("check the brackets: √6 / n_in + n_out divides by n_in only, then adds n_out. The "
+                    "limit is √(6 / (n_in + n_out)).", lambda n_in, n_out: math.sqrt(6) / n_in + n_out),
 ]
 
 

@@ -49,6 +49,8 @@ EXPONENTIAL_MISTAKES = [
     Mistake.returns("decay_rate is the factor the lr KEEPS after decay_steps steps (0.96 keeps 96%), not "
                     "the fraction it loses: the base is decay_rate, not 1 − decay_rate.",
                     lambda t, lr0, r, k: lr0 * (1 - r) ** (t / k)),
+    Mistake.returns("off by one: at step 0 the rate is lr0 itself (r^0 = 1), so the exponent is t / k, not "
+                    "(t + 1) / k.", lambda t, lr0, r, k: lr0 * r ** ((t + 1) / k)),
 ]
 
 
@@ -101,6 +103,10 @@ COSINE_MISTAKES = [
                     lambda t, total, hi, lo: 2 * _cosine(t, total, hi, lo) - lo),
     Mistake.returns("lr_max and lr_min are swapped: the schedule starts at lr_max and ends at lr_min.",
                     lambda t, total, hi, lo: _cosine(t, total, lo, hi)),
+    Mistake.returns("that uses sin: the schedule starts at its maximum, and cos(π t / T) is 1 at t = 0, "
+                    "sin is 0 there.",
+                    lambda t, total, hi, lo:
+                    lo + (hi - lo) * (1 + math.sin(math.pi * min(t / total, 1))) / 2),
 ]
 
 

@@ -101,6 +101,7 @@ clean:
 
 # The browser test runs every notebook with two BLAS threads: with the nbval pass (one thread) before it,
 # `make test` executes every notebook both ways, and an assert that holds for one thread count only fails.
+# (Notebook 07 sets one BLAS thread per network itself and trains its networks side by side.)
 browser-test: data $(BROWSER_STAMP)  ## every notebook run in JupyterLab in headless Chromium, 2 BLAS threads
 	OPENBLAS_NUM_THREADS=2 CHROMIUM="$(CHROMIUM)" $(BIN)/python tools/browser_test.py
 

@@ -137,6 +137,26 @@ def swapped(x, grad_out, k):
     return dx
 
 
+def corner_forgotten(x, grad_out, k):
+    dx = np.zeros_like(x)
+    for c in range(x.shape[0]):
+        for p in range(x.shape[1] // k):
+            for q in range(x.shape[2] // k):
+                i, j = divmod(int(np.argmax(x[c, p * k : p * k + k, q * k : q * k + k])), k)
+                dx[c, i, j] = grad_out[c, p, q]
+    return dx
+
+
+def corner_forgotten_adding(x, grad_out, k):
+    dx = np.zeros_like(x)
+    for c in range(x.shape[0]):
+        for p in range(x.shape[1] // k):
+            for q in range(x.shape[2] // k):
+                i, j = divmod(int(np.argmax(x[c, p * k : p * k + k, q * k : q * k + k])), k)
+                dx[c, i, j] += grad_out[c, p, q]
+    return dx
+
+
 def cropped(x, grad_out, k):
     return maxpool_backward(x, grad_out, k)[:, : x.shape[1] // k * k, : x.shape[2] // k * k]
 
@@ -147,6 +167,8 @@ def cropped(x, grad_out, k):
     (lambda x, g, k: maxpool_backward(x, np.ones_like(g), k), "the gradient itself is missing"),
     (every_tie, "with tied maxima route the gradient to ONE pixel"),
     (swapped, "row and column are swapped"),
+    (corner_forgotten, "add the window's corner"),
+    (corner_forgotten_adding, "add the window's corner"),
     (cropped, "dx must have the shape of x"),
 ])
 def test_maxpool_backward_usual_mistakes_get_their_hint(wrong, hint):

@@ -197,6 +197,7 @@ def test_maxpool_errors_name_the_shapes():
     (lambda: Conv2D(1, 2, 3, padding=-1), "padding an integer ≥ 0"),
     (lambda: MaxPool2D(0), "kernel_size and stride must be positive integers"),
     (lambda: MaxPool2D(2, stride=1.5), "kernel_size and stride must be positive integers"),
+    (lambda: MaxPool2D(17), "kernel_size=17 is larger than 16.*two smaller steps"),
 ])
 def test_bad_settings_are_explained(make, words):
     with pytest.raises(ValueError, match=words):

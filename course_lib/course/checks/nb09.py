@@ -207,6 +207,19 @@ def _swapped(x: np.ndarray, grad_out: np.ndarray, k: int) -> np.ndarray:
     return _unwindow(routed, x.shape, k)
 
 
+def _corner_forgotten(accumulate: bool) -> Callable[..., np.ndarray]:
+    """The winner's (i, j) inside its window used as its place in the image: dx[c, i, j], not
+    dx[c, p·k + i, q·k + j]; windows visited row by row, each writing over (or adding to) the last."""
+    def backward(x: np.ndarray, grad_out: np.ndarray, k: int) -> np.ndarray:
+        winner = _windows(x, k).argmax(axis=-1)
+        dx = np.zeros(x.shape, dtype=grad_out.dtype)
+        for c, p, q in np.ndindex(winner.shape):
+            i, j = divmod(int(winner[c, p, q]), k)
+            dx[c, i, j] = dx[c, i, j] + grad_out[c, p, q] if accumulate else grad_out[c, p, q]
+        return dx
+    return backward
+
+
 POOL_MISTAKES = [
     Mistake.returns("the gradient is spread evenly over the window: that is average pooling's backward. "
                     "Max pooling's output is ONE input pixel: all of grad_out goes there, 0 to the others.",
@@ -220,6 +233,9 @@ POOL_MISTAKES = [
                     "PyTorch's): otherwise the gradient is counted several times.", _all_ties),
     Mistake.returns("row and column are swapped: inside a k×k window, flat index n is row n // k, column "
                     "n % k (i, j = divmod(n, k)).", _swapped),
+    *(Mistake.returns("the winner's place inside its window is used as its place in the image: add the "
+                      "window's corner, dx[c, p·k + i, q·k + j].", _corner_forgotten(accumulate))
+      for accumulate in (False, True)),
     Mistake("dx must have the shape of x: pixels in no window (rows or columns left over) get gradient 0.",
             lambda got, expected, case: np.shape(got) != np.shape(expected) and np.ndim(got) == 3),
 ]

@@ -475,8 +475,9 @@ class MaxPool2D(Layer):
             raise ValueError(f"MaxPool2D: kernel_size and stride must be positive integers, "
                              f"got kernel_size={kernel_size!r}, stride={stride!r}.")
         if self.kernel > 16:
-            raise ValueError(f"MaxPool2D: kernel_size={kernel_size} is larger than 16; each window's winner is "
-                             f"stored as one byte (at most 256 positions). Pool in two smaller steps instead.")
+            raise ValueError(f"MaxPool2D: kernel_size={kernel_size} is larger than 16; each window's winner "
+                             f"is stored as one byte (at most 256 positions). Pool in two smaller steps "
+                             f"instead.")
 
     def _offsets(self, shape: tuple[int, ...]) -> list[tuple[slice, slice]]:
         """For every kernel offset (i, j), row-major, the slices of x it contributes to the windows."""

@@ -8,8 +8,8 @@ output), dropout 0.2 after the hidden layer, softmax cross-entropy, mini-batches
 a learning rate of 0.1 falling linearly to 0 over 12 epochs. `--recipe fast` is the 3-epoch, 256-unit
 version (batches of 64, lr 0.05; about 98% in a couple of seconds). The run prints the validation and
 test accuracy and the training time, and writes to --out (default runs/): the weights (`mnist_mlp.npz`,
-see `course_lib.serialize`), the standardization numbers and results (`mnist_mlp.json`) and the loss
-curve (`mnist_loss.png`).
+see `course_lib.serialize`), the standardization numbers (mean and std of the 0–255 pixels) and results
+(`mnist_mlp.json`) and the loss curve (`mnist_loss.png`).
 """
 
 import os
@@ -114,14 +114,22 @@ def save_loss_plot(history: History, path: Path, batches_per_epoch: int) -> Path
     return path
 
 
+def mnist_split(limit: int | None = None) -> tuple[np.ndarray, ...]:
+    """Notebook 07's split, pixels 0..255 as float32, exactly as the notebook loads them.
+
+    Returns x_train (55000, 784), y_train (55000,), x_val (5000, 784), y_val, x_test (10000, 784), y_test;
+    with `limit`, the first `limit` images of each.
+    """
+    x_all, y_all, x_test, y_test = load_mnist()
+    x_all, x_test = x_all.astype(np.float32), x_test.astype(np.float32)
+    parts = (x_all[:N_TRAIN], y_all[:N_TRAIN], x_all[N_TRAIN:], y_all[N_TRAIN:], x_test, y_test)
+    return tuple(part[:limit] for part in parts) if limit is not None else parts
+
+
 def run(recipe: Recipe, name: str = "final", seed: int = 0, out: Path = Path("runs"),
         limit: int | None = None, quiet: bool = False) -> Result:
     """Load MNIST, train on the first 55,000 images, measure on the last 5,000 and on the test set, save."""
-    x_all, y_all, x_test, y_test = load_mnist(np.float32)
-    x_train, y_train, x_val, y_val = x_all[:N_TRAIN], y_all[:N_TRAIN], x_all[N_TRAIN:], y_all[N_TRAIN:]
-    if limit is not None:
-        x_train, y_train, x_val, y_val = x_train[:limit], y_train[:limit], x_val[:limit], y_val[:limit]
-        x_test, y_test = x_test[:limit], y_test[:limit]
+    x_train, y_train, x_val, y_val, x_test, y_test = mnist_split(limit)
     mean, std, (x_train, x_val, x_test) = standardize(x_train, x_val, x_test)
     model = build_model(recipe.hidden, seed, recipe.dropout)
     start = time.perf_counter()

@@ -6,8 +6,10 @@ import pytest
 from course_lib import digits
 from course_lib.course.train_mnist import standardize as train_standardize
 
+BLOB_ROWS, BLOB_COLS = slice(30, 90), slice(200, 230)  #: where blob() inks by default
 
-def blob(shape=(280, 280), rows=slice(30, 90), cols=slice(200, 230)) -> np.ndarray:
+
+def blob(shape=(280, 280), rows=BLOB_ROWS, cols=BLOB_COLS) -> np.ndarray:
     image = np.zeros(shape, np.float32)
     image[rows, cols] = 1.0
     return image

@@ -474,10 +474,6 @@ class MaxPool2D(Layer):
         if not all(isinstance(n, int) and n >= 1 for n in (self.kernel, self.stride)):
             raise ValueError(f"MaxPool2D: kernel_size and stride must be positive integers, "
                              f"got kernel_size={kernel_size!r}, stride={stride!r}.")
-        if self.kernel > 16:
-            raise ValueError(f"MaxPool2D: kernel_size={kernel_size} is larger than 16; each window's winner "
-                             f"is stored as one byte (at most 256 positions). Pool in two smaller steps "
-                             f"instead.")
 
     def _offsets(self, shape: tuple[int, ...]) -> list[tuple[slice, slice]]:
         """For every kernel offset (i, j), row-major, the slices of x it contributes to the windows."""
@@ -489,12 +485,13 @@ class MaxPool2D(Layer):
         _expect_images(x, None, (self.kernel, self.kernel), 0, repr(self))
         (rows, columns), *others = self._offsets(x.shape)
         y = x[:, :, rows, columns].copy()
-        winner = np.zeros(y.shape, dtype=np.uint8)
+        index = np.min_scalar_type(self.kernel ** 2 - 1).type  # the smallest unsigned int for k·k offsets
+        winner = np.zeros(y.shape, dtype=index)
         for offset, (rows, columns) in enumerate(others, start=1):
             candidate = x[:, :, rows, columns]
             better = candidate > y
             np.maximum(y, candidate, out=y)
-            winner += better * (np.uint8(offset) - winner)  # = offset where better (uint8 wraps back)
+            winner += better * (index(offset) - winner)  # = offset where better (unsigned ints wrap back)
         return self._remember(y, winner, np.array(x.shape))
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:

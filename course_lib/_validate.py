@@ -71,3 +71,19 @@ def expect_labels(labels: np.ndarray, n_classes: int, n_samples: int, where: str
             f"{where}: labels must lie in [0, {n_classes}) for {n_classes} classes, "
             f"got values from {labels.min()} to {labels.max()}."
         )
+
+
+def expect_ids(ids: object, vocab_size: int, where: str) -> None:
+    """Raise unless ids is a non-empty NumPy array of integers in [0, vocab_size), saying what to do."""
+    if not isinstance(ids, np.ndarray):
+        raise TypeError(f"{where} expected ids as a NumPy array of integers, got {type(ids).__name__}. "
+                        f"Convert it with np.asarray(ids, dtype=np.int64).")
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{where} expected integer ids (symbol numbers), got dtype {ids.dtype}. An embedding "
+                        f"looks rows up by id; if these are ids stored as floats, use ids.astype(np.int64).")
+    if ids.size == 0:
+        raise ValueError(f"{where} got no ids: ids has shape {ids.shape}.")
+    low, high = ids.min(), ids.max()
+    if low < 0 or high >= vocab_size:
+        raise ValueError(f"{where}: ids must lie in [0, {vocab_size}), got values from {low} to {high}. "
+                         f"Padding targets (−1) belong in the loss's targets, never in a model's input.")

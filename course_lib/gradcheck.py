@@ -121,13 +121,16 @@ def check_layer(
     """Check a layer's dx and parameter gradients on f = Σ forward(x) ⊙ R for a fixed random R.
 
     x: (batch, ...) float64, params float64. dL/dy = R, so backward(R) must give ∂f/∂x and ∂f/∂θ.
+    A layer that reads integer ids (`takes_ids`, e.g. Embedding) has no ∂f/∂x: its parameters are checked.
     Layers that draw random numbers in forward (Dropout) cannot be checked this way.
     """
     x = x.copy()
-    _expect_float64({"x": x, **layer.params}, "check_layer")
+    inputs = {} if layer.takes_ids else {"x": x}
+    _expect_float64(inputs | layer.params, "check_layer")
     upstream = np.random.default_rng(seed).standard_normal(layer.forward(x).shape)
     dx = layer.backward(upstream)
-    arrays = {"x": (x, dx)} | {k: (p, layer.grads[k].copy()) for k, p in layer.params.items()}
+    arrays = {name: (x, dx) for name in inputs}
+    arrays |= {k: (p, layer.grads[k].copy()) for k, p in layer.params.items()}
 
     def f() -> float:
         return float(np.sum(layer.forward(x) * upstream))
@@ -157,10 +160,11 @@ def check_model(
     max_entries: int = 200,
     seed: int = 0,
 ) -> GradCheckReport:
-    """Check every parameter gradient of a whole model under a loss. x: (batch, n_in) float64."""
+    """Check every parameter gradient of a whole model under a loss. x: (batch, n_in) float64, or integer
+    ids for a model that reads ids (`takes_ids`)."""
     loss_fn = get_loss(loss)
     params = list(model.parameters())
-    _expect_float64({"x": x} | {p.name: p.value for p in params}, "check_model")
+    _expect_float64(({} if model.takes_ids else {"x": x}) | {p.name: p.value for p in params}, "check_model")
     model.backward(loss_fn(model.forward(x), y)[1])
     arrays = {p.name: (p.value, p.grad.copy()) for p in params}
 

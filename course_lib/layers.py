@@ -44,9 +44,13 @@ class Param:
 
 
 class Layer:
-    """Base class: no parameters. `cache` holds what forward saved for backward, `out_shape` y's shape."""
+    """Base class: no parameters. `cache` holds what forward saved for backward, `out_shape` y's shape.
+
+    `takes_ids` is True for a layer whose input is integer ids rather than floats (Part II's `Embedding`).
+    """
 
     decayed: tuple[str, ...] = ()
+    takes_ids: bool = False
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
@@ -553,6 +557,11 @@ class Sequential(Layer):
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Forward in evaluation mode (dropout off): x (batch, n_in) -> (batch, n_out)."""
         return self.forward(x, training=False)
+
+    @property
+    def takes_ids(self) -> bool:
+        """True when the first layer reads integer ids (an `Embedding`): then x is ids, not floats."""
+        return self.layers[0].takes_ids
 
     def named_layers(self) -> Iterator[tuple[str, Layer]]:
         """Yield (name, layer), e.g. ("0.Dense", Dense(784→128))."""

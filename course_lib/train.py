@@ -22,9 +22,16 @@ from typing import Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from course_lib._validate import expect_float, expect_labels, expect_same_length
+from course_lib._validate import expect_float, expect_ids, expect_labels, expect_same_length
 from course_lib.layers import Sequential
-from course_lib.losses import LossFn, binary_cross_entropy, get_loss, softmax_cross_entropy
+from course_lib.losses import (
+    PAD,
+    LossFn,
+    binary_cross_entropy,
+    get_loss,
+    sequence_cross_entropy,
+    softmax_cross_entropy,
+)
 from course_lib.metrics import accuracy, predicted_labels
 from course_lib.optim import Optimizer, clip_grad_norm, get_optimizer
 from course_lib.schedules import Schedule
@@ -71,13 +78,22 @@ class Callback(Protocol):
 
 
 def _check_data(model: Sequential, x: np.ndarray, y: np.ndarray, loss_fn: LossFn, where: str) -> None:
-    expect_float(x, where)
+    if model.takes_ids:
+        expect_ids(x, model.layers[0].vocab_size, f"{where} (x for {model.layers[0]})")
+    else:
+        expect_float(x, where)
     expect_same_length(x, y, where)
     if len(x) == 0:
         raise ValueError(f"{where} got no samples: x has shape {x.shape}.")
     if loss_fn is softmax_cross_entropy:
         n_classes = model.predict(x[:1]).shape[1]
         expect_labels(y, n_classes, len(x), where)
+    elif loss_fn is sequence_cross_entropy:
+        sequence_cross_entropy(model.predict(x[:1]), y[:1])  # raises on the wrong shape or dtype
+        vocab = model.predict(x[:1]).shape[-1]
+        if y.min() < PAD or y.max() >= vocab:
+            raise ValueError(f"{where}: targets must be ids in [0, {vocab}) or {PAD} (padding), "
+                             f"got values from {y.min()} to {y.max()}.")
 
 
 def _make_optimizer(model: Sequential, optimizer: Optimizer | str | None, lr: float | None) -> Optimizer:
@@ -185,6 +201,10 @@ def fit(
     on_divergence: str = "raise",
 ) -> History:
     """Train `model` on x: (n, n_in) float and y: (n,) integer labels (or targets shaped like the output).
+
+    A model whose first layer reads ids (an `Embedding`) takes integer x of any shape (n, ...) instead:
+    x (n, k) contexts with y (n,) labels, or x (n, time) sequences with y (n, time) targets for
+    loss="sequence_cross_entropy" (PAD where padding; the loss counts real positions only).
 
     optimizer: an Optimizer (its own lr is used), a name ("sgd", "momentum", "adam") or None for SGD;
     lr is the learning rate of a new one (default 0.1). schedule(step) sets the lr before every step

@@ -35,8 +35,7 @@ class Embedding(Layer):
             raise ValueError(f"Embedding needs positive integer sizes, got vocab_size={vocab_size!r}, "
                              f"dim={dim!r}.")
         self.vocab_size, self.dim = vocab_size, dim
-        W = np.random.default_rng(rng).standard_normal((vocab_size, dim), dtype=dtype) * dtype(std) \
-            if std else np.zeros((vocab_size, dim), dtype=dtype)
+        W = np.random.default_rng(rng).standard_normal((vocab_size, dim), dtype=dtype) * float(std)
         self.params = {"W": W}
         self.grads = {"W": np.zeros_like(W)}
 

@@ -58,15 +58,17 @@ def next_char_probs(model: Layer, prefixes: np.ndarray, context: int | None = No
 
 
 def sample(model: Layer, vocab: Vocabulary, n: int, *, rng: np.random.Generator, temperature: float = 1.0,
-           context: int | None = None, max_length: int = 30) -> list[str]:
+           context: int | None = None, prefix: str = "", max_length: int = 30) -> list[str]:
     """n names drawn from the model, all at once, one character per step until each draws '.' (id 0).
 
-    Returns the names without their boundary symbols; a name still unfinished after max_length characters
+    Every name starts with `prefix` (default: none), which the model reads as given. Returns the names
+    without their boundary symbols; a name still unfinished after max_length characters (prefix included)
     is cut there. The same rng state gives the same names.
     """
-    history = np.zeros((n, 1), dtype=np.int64)
+    start = np.concatenate([[0], vocab.encode(prefix)])
+    history = np.tile(start, (n, 1))
     finished = np.zeros(n, dtype=bool)
-    for _ in range(max_length):
+    for _ in range(max_length - len(prefix)):
         following = sample_categorical(next_char_probs(model, history, context, temperature), rng)
         following[finished] = 0
         history = np.concatenate([history, following[:, None]], axis=1)

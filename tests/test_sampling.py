@@ -38,6 +38,7 @@ def test_window_and_sequence_models_sample_names() -> None:
     bigram.layers[0].params["W"][0, VOCAB.encode("a")[0]] = 50.0  # after '.', always 'a'
     bigram.layers[0].params["W"][1, 0] = 50.0  # after 'a', always the end
     assert sample(bigram, VOCAB, 3, rng=np.random.default_rng(0)) == ["a", "a", "a"]
+    assert sample(bigram, VOCAB, 2, rng=np.random.default_rng(0), prefix="zzza") == ["zzza", "zzza"]
     window = Sequential(Embedding(27, 2, rng=0), Flatten(), Dense(6, 27, rng=0))
     names = sample(window, VOCAB, 50, rng=np.random.default_rng(0), context=3, max_length=12)
     assert len(names) == 50 and all(len(n) <= 12 and "." not in n for n in names)

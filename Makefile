@@ -29,7 +29,7 @@ ON_CI := $(filter true True TRUE 1 yes,$(CI))
 OPENBLAS_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS
 
-.PHONY: lab test test-fast test-oldest test-teacher test-threads train train-cnn student setup data lint clean browser-test book
+.PHONY: lab test test-fast test-oldest test-teacher test-threads train train-cnn train-lm student setup data lint clean browser-test book
 
 lab: data  ## set up, fetch MNIST once, and open the course in JupyterLab
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
@@ -66,6 +66,9 @@ train: data  ## train notebook 07's final recipe; e.g. make train ARGS="--seed 1
 
 train-cnn: data  ## train notebook 09's CNN on all 60,000 images past 99%; e.g. make train-cnn ARGS="--seed 1"
 	$(BIN)/python -m course_lib.course.train_cnn $(ARGS)
+
+train-lm: setup  ## train notebook 10's language model on the surnames (seeds 0, 1, 2); e.g. make train-lm ARGS="--epochs 10"
+	$(BIN)/python -m course_lib.course.train_lm $(ARGS)
 
 student: setup  ## write the student edition (solutions replaced by placeholders) into student/
 	$(BIN)/python -m course_lib.course.student --out student

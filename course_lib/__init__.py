@@ -1,4 +1,20 @@
-"""Neural Networks from First Principles: the NumPy library the course notebooks build."""
+"""Neural Networks from First Principles: the NumPy library the course notebooks build.
+
+One idea per module; the course machinery around it (exercise checks, widgets, command lines) lives in
+`course_lib.course`, which no module here imports. The modules by part of the course:
+
+Part I, images (notebooks 01–09): matrix, activations, autograd, losses, layers, network, init, optim,
+schedules, lr_find, train, diagnostics, gradcheck, metrics, serialize, plots, toy_data, data, digits.
+
+Part II, sequences (notebooks 10–12): text (the surnames, the vocabulary, the split, the arrays models
+read), embedding (`Embedding`), sampling (temperature, categorical draws, names one character at a time);
+`losses.sequence_cross_entropy` and `fit` on integer ids serve both parts.
+"""
+
+PART_I = ("matrix", "activations", "autograd", "losses", "layers", "network", "init", "optim", "schedules",
+          "lr_find", "train", "diagnostics", "gradcheck", "metrics", "serialize", "plots", "toy_data", "data",
+          "digits")
+PART_II = ("text", "embedding", "sampling")
 
 
 def __getattr__(name: str) -> str:

@@ -31,5 +31,14 @@ def test_no_core_module_imports_the_course_machinery_at_module_level() -> None:
 def test_the_core_has_the_modules_the_course_teaches() -> None:
     taught = {"matrix", "activations", "autograd", "losses", "layers", "network", "init", "optim",
               "schedules", "train", "diagnostics", "gradcheck", "metrics", "serialize", "plots", "toy_data",
-              "data"}
+              "data", "text", "embedding", "sampling"}
     assert set(CORE) >= taught
+
+
+def test_every_core_module_belongs_to_one_part_of_the_course() -> None:
+    import course_lib
+
+    assert not set(course_lib.PART_I) & set(course_lib.PART_II)
+    assert set(course_lib.PART_I) | set(course_lib.PART_II) == set(CORE)
+    for name in course_lib.PART_II:
+        assert "Part II" in Path(f"course_lib/{name}.py").read_text().split("\n\n")[0], name

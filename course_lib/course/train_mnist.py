@@ -96,7 +96,8 @@ def train(model: Sequential, x: np.ndarray, y: np.ndarray, recipe: Recipe, *, se
                schedule=LinearDecay(recipe.lr, total_steps=steps), seed=seed, quiet=quiet)
 
 
-def save_loss_plot(history: History, path: Path, batches_per_epoch: int) -> Path:
+def save_loss_plot(history: History, path: Path, batches_per_epoch: int,
+                   title: str = "MNIST: training loss") -> Path:
     """Write the per-batch loss (and its per-epoch mean) as a PNG, with the Agg backend."""
     import matplotlib
 
@@ -107,7 +108,7 @@ def save_loss_plot(history: History, path: Path, batches_per_epoch: int) -> Path
     steps = np.arange(1, len(history.batch_loss) + 1) / batches_per_epoch
     ax.plot(steps, history.batch_loss, linewidth=0.5, alpha=0.5, label="one batch")
     ax.plot(np.arange(1, len(history.loss) + 1), history.loss, marker="o", label="epoch mean")
-    ax.set(xlabel="epoch", ylabel="training loss", yscale="log", title="MNIST: training loss")
+    ax.set(xlabel="epoch", ylabel="training loss", yscale="log", title=title)
     ax.legend()
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)

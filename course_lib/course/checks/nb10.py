@@ -116,6 +116,8 @@ def _draw(sample_categorical: Callable, probs: np.ndarray, seed: int) -> np.ndar
                             "Replace the placeholder with your code, then run this cell again.") from None
     if not np.array_equal(given, probs):
         _fail("your function changed `probs` in place; the cells after this one still need the original.")
+    if got is None:
+        _fail("your function returned None. Did you forget the `return` statement?")
     if not isinstance(got, np.ndarray):
         _fail(f"expected a NumPy array of indices, got {type(got).__name__}.")
     if got.shape != (len(probs),) or got.dtype.kind not in "iu":
@@ -196,8 +198,7 @@ NLL_CASES = [
     Case("a table counted from ten names, on those names", (FITTED, NAMES, VOCAB)),
     Case("a one-letter name", (FITTED, ["a"], VOCAB)),
     Case("names of very different lengths", (FITTED, ["oyelaran", "li", "a"], VOCAB)),
-    Case("a pair the table gives probability 0 (the answer is infinite)",
-         (_smoothed(["ab"], 0.0), ["ab", "ba"], VOCAB)),
+    Case("a table counted from 'ab' alone, with α = 0.01", (_smoothed(["ab"], 0.01), ["ab", "ba"], VOCAB)),
 ]
 
 NLL_MISTAKES = [

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from course_lib import activations
+from course_lib.course import student
 from course_lib.course.checks import Case, ExerciseError, Mistake, check, compare
 from course_lib.course.checks import _core as core
 from course_lib.course.playgrounds import nb00
@@ -100,8 +101,102 @@ def test_learner_modifying_its_input_cannot_change_the_expected_answer():
         x *= 2
         return x.sum(axis=0)
 
-    with pytest.raises(ExerciseError, match="values differ"):
-        check("Exercise 1", in_place, column_sums, CASES)
+    with pytest.raises(ExerciseError, match=r"values differ; first at index \(0,\): expected 1.0, got 2.0"):
+        check("Exercise 1", in_place, column_sums, CASES, allow_in_place=True)
+
+
+@pytest.mark.parametrize("change", [
+    lambda x, items: x.__isub__(1), lambda x, items: x.__setitem__(0, 5.0), lambda x, items: items.append(1),
+    lambda x, items: items[0].__imul__(2), lambda x, items: x.resize((0,), refcheck=False)])
+def test_an_argument_changed_in_place_is_named_even_when_the_answer_is_right(change):
+    def reference(x, items):
+        return x.sum()
+
+    def in_place(x, items):
+        total = x.sum()
+        change(x, items)
+        return total
+
+    case = Case("c", (np.arange(3.0), [np.ones(2)]))
+    with pytest.raises(ExerciseError, match=r"changed `(x|items)` in place; the cells after this one still "
+                                            r"need the original"):
+        check("Exercise 1", in_place, reference, [case])
+    check("Exercise 1", in_place, reference, [case], allow_in_place=True)
+
+
+def test_a_nudge_undone_by_arithmetic_leaves_an_argument_unchanged(capsys):
+    def nudged(x):
+        x[0] += 1e-6
+        x[0] -= 2e-6
+        x[0] += 1e-6
+        return x.sum()
+
+    check("Exercise 1", nudged, np.sum, [Case("c", (np.array([0.7, -1.5, 3.0]),))], rtol=1e-6, atol=1e-9)
+    assert "passes all 1 cases" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("answer", "expected", "words"), [
+    (lambda x: x.tolist(), lambda x: x, "expected a NumPy array, got list"),
+    (lambda x: (x * 1.0).sum(), lambda x: x.sum(), "expected integers"),
+    (lambda x: x.astype(np.float64), lambda x: x.astype(np.float32), "should stay float32"),
+    (lambda x: (x.astype(np.float64),), lambda x: (x.astype(np.float32),), "`y`: the answer should stay"),
+])
+def test_check_holds_answers_to_the_type_the_reference_promises(answer, expected, words):
+    case = Case("c", (np.arange(6).reshape(2, 3),), names=("y",))
+    with pytest.raises(ExerciseError, match=words):
+        check("Exercise 1", answer, expected, [case])
+    assert compare(answer(*case.args), expected(*case.args)) is None
+
+
+def test_a_returns_hint_needs_the_wrong_answer_on_every_case():
+    cases = [Case("zero", (0.0,)), Case("one", (1.0,)), Case("two", (2.0,))]
+    doubled = Mistake.returns("you doubled x", lambda x: 2 * x)
+    with pytest.raises(ExerciseError, match="hint: you doubled x"):
+        check("E", lambda x: 2 * x, lambda x: x, cases, [doubled])
+    with pytest.raises(ExerciseError) as err:   # x² equals 2x at x = 2 only: no hint
+        check("E", lambda x: x * x, lambda x: x, cases[::-1], [doubled])
+    assert "expected 2.0, got 4.0" in str(err.value) and "hint" not in str(err.value)
+
+
+def test_tuple_items_are_named_and_functions_described_by_name():
+    def reference(f, x):
+        return f(x), -f(x)
+
+    case = Case("c", (np.sin, np.zeros(2) + 1), names=("dx", "dgamma"))
+    with pytest.raises(ExerciseError) as err:
+        check("E", lambda f, x: (f(x), f(x)), reference, [case])
+    assert "`dgamma`: 2 of 2 values differ" in str(err.value)
+    assert "inputs: function sin, array" in str(err.value) and " at 0x" not in str(err.value)
+
+
+def test_a_wrong_answer_seen_by_a_wrapper_is_reported_as_wrong_not_as_a_crash():
+    def wrapper(x):
+        raise core.WrongAnswer("the keys are ids, not nodes")
+
+    with pytest.raises(ExerciseError, match="is wrong on case 'batch of one'.*\n  the keys are ids"):
+        check("E", wrapper, column_sums, CASES)
+
+
+def instructor_namespaces():
+    """(notebook, namespace with its exercise solutions defined, the check calls) for notebooks 01–09."""
+    for number, path in NOTEBOOKS.items():
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        exercises = student.find_exercises(notebook, path.name)
+        if not exercises or number not in {m.__name__[-2:] for m in CHECK_MODULES}:
+            continue
+        namespace = {"checks": importlib.import_module(f"course_lib.course.checks.nb{number}")}
+        exec("import math\nimport numpy as np", namespace)
+        for exercise in exercises:
+            exec("".join(notebook["cells"][exercise.cell]["source"]), namespace)
+        yield path.name, namespace, [exercise.check_call for exercise in exercises]
+
+
+@pytest.mark.parametrize(("name", "namespace", "calls"), list(instructor_namespaces()),
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_every_instructor_solution_passes_its_check(name, namespace, calls, capsys):
+    for call in calls:
+        exec(call, namespace)
+    assert capsys.readouterr().out.count("✓") == len(calls)
 
 
 def test_compare_handles_tuples_and_integer_arrays():

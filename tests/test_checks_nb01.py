@@ -98,6 +98,48 @@ def test_flatten_batch_usual_mistakes_get_their_hint(wrong, hint):
         checks.check_flatten_batch(wrong)
 
 
+RESULTS = []
+
+
+def module_level_result(a, b):
+    """A matmul whose result list outlives the call."""
+    for i in range(a.rows):
+        for j in range(b.cols):
+            RESULTS.append(sum(a.data[i * a.cols + k] * b.data[k * b.cols + j] for k in range(a.cols)))
+    return RESULTS
+
+
+def overwrites_a(a, b):
+    out = loops(a, b)
+    a.data[0] = 0.0
+    return out
+
+
+def shape_in_place(images):
+    images.shape = (-1, images.shape[-2] * images.shape[-1])
+    return images
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_flat_index, lambda row, col, n_cols: row * (n_cols - 1) + col, "or n_cols - 1"),
+    (checks.check_flat_index, lambda row, col, n_cols: (row + 1) * n_cols + col, None),
+    (checks.check_flat_index, lambda row, col, n_cols: row * n_cols + col - 1, None),
+    (checks.check_flat_index, lambda row, col, n_cols: row * col + n_cols, None),
+    (checks.check_matmul, module_level_result, "created inside the function"),
+    (checks.check_matmul, overwrites_a, "changed `a` in place"),
+    (checks.check_matmul, lambda a, b: loops(a, b, start=1), None),
+    (checks.check_matmul, lambda a, b: [round(v) for v in loops(a, b)], None),
+    (checks.check_flatten_batch, shape_in_place, "changed `images` in place"),
+    (checks.check_flatten_batch, lambda images: images.reshape(images.shape[0], -1), r"len\(images\) is h"),
+    (checks.check_flatten_batch, lambda images: images.reshape(-1, 784), None),
+    (checks.check_flatten_batch, lambda images: flatten(images).tolist(), "expected a NumPy array, got list"),
+    (checks.check_flatten_batch, lambda images: np.squeeze(flatten(images)), "still needs a batch axis"),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    RESULTS.clear()
+    rejected(notebook_check, wrong, hint)
+
+
 @pytest.mark.parametrize("case", checks.FLAT_INDEX_CASES[:-1], ids=lambda case: case.label)
 def test_flat_index_reference_is_where_a_course_lib_matrix_keeps_the_element(case):
     row, col, n_cols = case.args

@@ -22,6 +22,53 @@ def collapse(W1, b1, W2, b2):
     return W1 @ W2, b1 @ W2 + b2
 
 
+def textbook_log_softmax(z):
+    """z − (m + ln Σ e^{z−m}): the shift added back inside the normalizer, as textbooks write it."""
+    m = z.max(axis=1, keepdims=True)
+    return z - (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))
+
+
+def silenced_naive_sigmoid(x):
+    with np.errstate(all="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+def bias_in_place(W1, b1, W2, b2):
+    b2 += b1 @ W2
+    return W1 @ W2, b2
+
+
+def sigmoid_into_x(x):
+    e = np.exp(-np.abs(x))
+    x[...] = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return x
+
+
+def shift_in_place(z):
+    z -= z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_collapse_affine, bias_in_place, "changed `b2` in place"),
+    (checks.check_collapse_affine, lambda W1, b1, W2, b2: (W1 @ W2, (b1 @ W2 + b2)[None]), "n_out,"),
+    (checks.check_collapse_affine, lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 + b2.sum()), None),
+    (checks.check_collapse_affine, lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2.T + b2), "b1 @ W2, not W2 @ b1"),
+    (checks.check_collapse_affine, lambda W1, b1, W2, b2: [W1 @ W2, b1 @ W2 + b2], "expected a tuple"),
+    (checks.check_sigmoid, silenced_naive_sigmoid, "hides the overflow"),
+    (checks.check_sigmoid, sigmoid_into_x, "changed `x` in place"),
+    (checks.check_sigmoid, lambda x: stable_sigmoid(x.astype(np.float64)), "should stay float32"),
+    (checks.check_sigmoid, lambda x: silenced_naive_sigmoid(np.clip(x, -500, 500)), None),
+    (checks.check_log_softmax, shift_in_place, "changed `z` in place"),
+    (checks.check_log_softmax, lambda z: log_softmax(z.astype(np.float64)), "should stay float32"),
+    (checks.check_log_softmax, lambda z: z - z.max(axis=1, keepdims=True)
+     - np.log(np.exp(z).sum(axis=1, keepdims=True)), None),
+    (checks.check_log_softmax, lambda z: log_softmax(z.T).T, None),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)
+
+
 @pytest.mark.parametrize(("notebook_check", "right"), [
     (checks.check_sigmoid, stable_sigmoid),
     (checks.check_collapse_affine, collapse),
@@ -29,6 +76,12 @@ def collapse(W1, b1, W2, b2):
     (checks.check_log_softmax, log_softmax),
     (checks.check_log_softmax, lambda z: z - z.max(axis=1, keepdims=True)
      - np.log(np.sum(np.exp(z - z.max(axis=1, keepdims=True)), axis=1, keepdims=True))),
+    (checks.check_log_softmax, textbook_log_softmax),
+    (checks.check_log_softmax, lambda z: z - np.logaddexp.reduce(z, axis=1, keepdims=True)),
+    (checks.check_sigmoid, lambda x: np.exp(-np.logaddexp(0, -x))),
+    (checks.check_sigmoid, lambda x: np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))),
+                                              np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))),
+    (checks.check_collapse_affine, lambda W1, b1, W2, b2: (np.einsum("ij,jk->ik", W1, W2), W2.T @ b1 + b2)),
 ])
 def test_right_answers_pass(notebook_check, right, capsys):
     notebook_check(right)
@@ -95,7 +148,7 @@ def test_sigmoid_slips_found_by_tight_cases_get_their_hint(wrong, hint):
     (lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2), "adds its own b2"),
     (lambda W1, b1, W2, b2: (W2 @ W1, b1 @ W2 + b2), "the order of the weights"),
     (lambda W1, b1, W2, b2: (W1 @ W2, W2 @ b1 + b2), "not W2 @ b1"),
-    (lambda W1, b1, W2, b2: (W1 @ W2, b1 * W2 + b2), r"`b1 \* W2` is elementwise"),
+    (lambda W1, b1, W2, b2: (W1 @ W2, b1 * W2 + b2), r"`\*` is elementwise"),
     (lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 - b2), "ADDS its bias"),
 ])
 def test_collapse_affine_usual_mistakes_get_their_hint(wrong, hint):

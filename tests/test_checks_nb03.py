@@ -135,7 +135,7 @@ def test_topological_order_usual_mistakes_get_their_hint(wrong, hint):
 @pytest.mark.parametrize(("wrong", "hint"), [
     (lambda root: backward(root, overwrite=True), "Shares from several uses ADD up"),
     (lambda root: backward(root, seed=False), r"start from \{root: 1.0\}"),
-    (lambda root: backward(root, forward=True), r"reversed\(topological_order\(root\)\)"),
+    (lambda root: backward(root, forward=True), "reversed topological order"),
     (lambda root: backward_with_defaults(root, forward=True), "the order is reversed"),
     (lambda root: backward(root, chain=False), "local gradient alone"),
     (lambda root: backward(root, leaves=False), "the leaves included"),
@@ -183,6 +183,112 @@ def long_road(logits, labels):
 def test_softmax_cross_entropy_grad_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
         checks.check_softmax_cross_entropy_grad(wrong)
+
+
+def fixed_step(f, point, h):
+    return gradient(f, point, 1e-5)
+
+
+def nudges_point(f, point, h):
+    grad = np.zeros(point.shape)
+    for i in range(point.size):
+        point[i] += h
+        up = f(point)
+        point[i] -= 2 * h
+        grad[i] = (up - f(point)) / (2 * h)
+    return grad
+
+
+def breadth_first(root):
+    order, seen = [root], {id(root)}
+    for node in order:
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                order.append(parent)
+    return order[::-1]
+
+
+def every_path(root):
+    grads = defaultdict(float)
+
+    def push(node, upstream):
+        grads[node] += upstream
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            push(parent, upstream * local)
+
+    push(root, 1.0)
+    return dict(grads)
+
+
+def bfs_backward(root):
+    grads = defaultdict(float, {root: 1.0})
+    for node in reversed(breadth_first(root)):
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            grads[parent] += grads[node] * local
+    return dict(grads)
+
+
+def keyed_by_id(root):
+    return {id(node): grad for node, grad in backward(root).items()}
+
+
+def plus_equals_without_start(root):
+    grads = {root: 1.0}
+    for node in reversed(visit_order(root)):
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            grads[parent] += grads[node] * local
+    return grads
+
+
+def tanh_into_grad_out(x, grad_out):
+    grad_out *= 1 - np.tanh(x) ** 2
+    return grad_out
+
+
+def shift_logits_in_place(logits, labels):
+    logits -= logits.max(axis=1, keepdims=True)
+    return right_sce_grad(logits, labels)
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_numerical_gradient, fixed_step, "not the step h passed in"),
+    (checks.check_numerical_gradient, nudges_point, "changed `point` in place"),
+    (checks.check_numerical_gradient, lambda f, x, h: gradient(f, x, h)[::-1], None),
+    (checks.check_numerical_gradient, lambda f, x, h: gradient(f, x, h).astype(int), None),
+    (checks.check_tanh_backward, tanh_into_grad_out, "changed `grad_out` in place"),
+    (checks.check_tanh_backward, lambda x, g: g * (1 - np.tanh(x)) ** 2, None),
+    (checks.check_tanh_backward, lambda x, g: (g * (1 - np.tanh(x) ** 2)).tolist(), "expected a NumPy array"),
+    (checks.check_topological_order, breadth_first, "breadth-first listing, reversed"),
+    (checks.check_topological_order, lambda root: visit_order(root, dedupe=False), "every path|once"),
+    (checks.check_topological_order, lambda root: set(visit_order(root)), "expected a list of nodes"),
+    (checks.check_backward, bfs_backward, r"wrong on case 'r = a·c.*\n  `x`: expected 0.75, got 0.25"),
+    (checks.check_backward, every_path, "walks every path"),
+    (checks.check_backward, keyed_by_id, "not a node: the cells after"),
+    (checks.check_backward, plus_equals_without_start, "reads the gradient.* Start each"),
+    (checks.check_softmax_cross_entropy_grad, shift_logits_in_place, "changed `logits` in place"),
+    (checks.check_softmax_cross_entropy_grad, lambda z, y: right_sce_grad(z, y) * len(y) / z.shape[1], None),
+    (checks.check_softmax_cross_entropy_grad, lambda z, y: right_sce_grad(z, y, rows=y), None),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)
+
+
+@pytest.mark.parametrize(("notebook_check", "right"), [
+    (checks.check_numerical_gradient, lambda f, x, h: np.array(
+        [(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)])),
+    (checks.check_tanh_backward, lambda x, g: g / np.cosh(x) ** 2),
+    (checks.check_softmax_cross_entropy_grad, lambda z, y: (softmax(z) - np.eye(z.shape[1])[y]) / len(z)),
+])
+def test_textbook_equivalent_forms_pass(notebook_check, right, capsys):
+    notebook_check(right)
+    assert "passes all" in capsys.readouterr().out
+
+
+def test_backward_messages_name_the_node_and_show_no_function_address():
+    with pytest.raises(ExerciseError) as err:
+        checks.check_backward(lambda root: backward(root, overwrite=True))
+    assert "`x`: " in str(err.value) and " at 0x" not in str(err.value)
 
 
 def test_checks_do_not_show_solution_code():

@@ -41,7 +41,6 @@ def make_step(*, sign=1.0, divide=True, two=2.0, stale=False, bias_axis=0):
 
 @pytest.mark.parametrize(("notebook_check", "right"), [
     (checks.check_dense_backward, lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=0))),
-    (checks.check_dense_backward, in_place_dense_backward),
     (checks.check_sigmoid_backward, lambda s, g: g * s * (1 - s)),
     (checks.check_backprop_step, make_step()),
 ])
@@ -65,11 +64,11 @@ def test_dense_backward_usual_mistakes_get_their_hint(wrong, hint):
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda s, g: g * sigmoid(s) * (1 - sigmoid(s)), "do not apply σ to s again"),
-    (lambda s, g: s * (1 - s), "multiply by grad_out"),
-    (lambda s, g: g * s, "both factors"),
-    (lambda s, g: g * (1 - s), "both factors"),
-    (lambda s, g: g * s * (s - 1), r"s \(s − 1\) is its negative"),
+    (lambda s, g: g * sigmoid(s) * (1 - sigmoid(s)), "applying σ to it again"),
+    (lambda s, g: s * (1 - s), "also scales it by the gradient"),
+    (lambda s, g: g * s, "one factor of the slope is missing"),
+    (lambda s, g: g * (1 - s), "one factor of the slope is missing"),
+    (lambda s, g: g * s * (s - 1), "sign is flipped"),
 ])
 def test_sigmoid_backward_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -86,6 +85,67 @@ def test_sigmoid_backward_usual_mistakes_get_their_hint(wrong, hint):
 def test_backprop_step_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
         checks.check_backprop_step(wrong)
+
+
+def test_sigmoid_backward_hints_do_not_state_the_formula():
+    for mistake in checks.SIGMOID_MISTAKES:
+        assert "s (1 − s)" not in mistake.hint and "s(1 - s)" not in mistake.hint
+
+
+def step_in_place(params, x, y, lr):
+    new = make_step()(params, x, y, lr)
+    for old, updated in zip(params, new, strict=True):
+        old -= old - updated
+    return params
+
+
+def fixed_in_place(x, W1, b1, W2, grad_logits):
+    h = np.tanh(x @ W1 + b1)
+    grad_logits /= 1.0
+    dz = (grad_logits @ W2.T) * (1 - h**2)
+    x *= 1.0
+    W1 += 0.0
+    grad_logits *= 2
+    return x.T @ dz, dz.sum(axis=0), h.T @ (grad_logits / 2), (grad_logits / 2).sum(axis=0)
+
+
+def fixed(x, W1, b1, W2, g, axis=0, slope=lambda h: 1 - h**2):
+    h = np.tanh(x @ W1 + b1)
+    dz = (g @ W2.T) * slope(h)
+    return x.T @ dz, dz.sum(axis=axis), h.T @ g, g.sum(axis=0)
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_dense_backward, in_place_dense_backward, "changed `g` in place"),
+    (checks.check_dense_backward, lambda x, W, g: (g @ W.T, x.T @ g / len(x), g.sum(axis=0)), None),
+    (checks.check_dense_backward, lambda x, W, g: (g @ W.T, x.T @ g, list(g.sum(axis=0))), "NumPy array"),
+    (checks.check_dense_backward, lambda x, W, g: (W @ g.T, x.T @ g, g.sum(axis=0)), "expected shape"),
+    (checks.check_sigmoid_backward, lambda s, g: g.__imul__(s * (1 - s)), "changed `g` in place"),
+    (checks.check_sigmoid_backward, lambda s, g: g.mean() * s * (1 - s), None),
+    (checks.check_sigmoid_backward, lambda s, g: (g * s * (1 - s)).T, "expected shape"),
+    (checks.check_backprop_step, step_in_place, "changed `params` in place"),
+    (checks.check_backprop_step, lambda p, x, y, lr: make_step()(p, x, y, lr / x.shape[1]), "not by x.size"),
+    (checks.check_backprop_step, lambda p, x, y, lr: make_step(divide=False)(p, x, y, lr / x.size),
+     "not by x.size"),
+    (checks.check_backprop_step, lambda p, x, y, lr: list(make_step()(p, x, y, lr)), "expected a tuple"),
+    (checks.check_fixed_backward, fixed_in_place, "changed `(x|W1|grad_logits)` in place"),
+    (checks.check_fixed_backward, lambda *args: fixed(*args, axis=1), None),
+    (checks.check_fixed_backward, lambda *args: fixed(*args, slope=lambda h: 1 - np.abs(h)), None),
+    (checks.check_fixed_backward, lambda *args: fixed(*args)[::-1], None),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)
+
+
+@pytest.mark.parametrize(("notebook_check", "right"), [
+    (checks.check_dense_backward, lambda x, W, g: (np.einsum("bo,io->bi", g, W), np.einsum("bi,bo->io", x, g),
+                                                   np.ones(len(g)) @ g)),
+    (checks.check_sigmoid_backward, lambda s, g: g * (s - s * s)),
+    (checks.check_fixed_backward, lambda *a: fixed(*a, slope=lambda h: 1 / np.cosh(np.arctanh(h)) ** 2)),
+])
+def test_textbook_equivalent_forms_pass(notebook_check, right, capsys):
+    notebook_check(right)
+    assert "passes all" in capsys.readouterr().out
 
 
 def dense_layer_backward(x, W, grad_out):

@@ -151,3 +151,59 @@ def test_batchnorm_reference_agrees_with_the_course_lib_layer(seed):
     std = np.sqrt(x.var(axis=0) + layer.eps)
     expected = checks._bn_backward(g, (x - x.mean(axis=0)) / std, gamma, std)
     assert compare((dx, layer.grads["gamma"], layer.grads["beta"]), expected, rtol=1e-10, atol=1e-12) is None
+
+
+def he_clipped(n_in, n_out, rng):
+    sigma = math.sqrt(2 / n_in)
+    return np.clip(rng.standard_normal((n_in, n_out), dtype=np.float32) * sigma, -2 * sigma, 2 * sigma)
+
+
+def stats_into_activations(activations):
+    result = stats(activations)
+    activations[0] -= activations[0].mean()
+    return result
+
+
+def bn_scaled(factor):
+    def scaled(g, xh, gamma, std):
+        dx, dgamma, dbeta = bn_backward(g, xh, gamma, std)
+        return factor * dx, dgamma, dbeta
+    return scaled
+
+
+def bn_without_gamma(g, xh, gamma, std):
+    dx, dgamma, dbeta = bn_backward(g, xh, gamma, std)
+    return dx / gamma, dgamma, dbeta
+
+
+def bn_in_place(g, xh, gamma, std):
+    answer = bn_backward(g, xh, gamma, std)
+    g *= gamma
+    return answer
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_xavier_uniform_limit, lambda n_in, n_out: math.sqrt(6 / (n_in + n_out + 1)), None),
+    (checks.check_xavier_uniform_limit, lambda n_in, n_out: math.sqrt(6 / n_in + n_out), None),
+    (checks.check_xavier_uniform_limit, lambda n_in, n_out: math.sqrt(6 // (n_in + n_out)), None),
+    (checks.check_he_normal, he_clipped, "clipped or truncated"),
+    (checks.check_he_normal, lambda i, o, rng: init.he_normal(i, o, rng).astype(float), "float32"),
+    (checks.check_he_normal, lambda n_in, n_out, rng: rng.standard_normal((n_in, n_out), dtype=np.float32)
+     * math.sqrt(2 / (n_in + 1)), "n_in \\+ 1"),
+    (checks.check_layer_stats, stats_into_activations, "changed `activations` in place"),
+    (checks.check_layer_stats, lambda acts: np.array([[a.mean(), a.std(axis=1).mean()] for a in acts]),
+     None),
+    (checks.check_layer_stats, lambda acts: [[float(a.mean()), float(a.std())] for a in acts], "NumPy array"),
+    (checks.check_batchnorm_backward, bn_scaled(-1.0), "times ONE number"),
+    (checks.check_batchnorm_backward, bn_scaled(2.0), "times ONE number"),
+    (checks.check_batchnorm_backward, bn_without_gamma, "a number of that feature's own"),
+    (checks.check_batchnorm_backward, bn_in_place, "changed `g` in place"),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)
+
+
+def test_batchnorm_messages_name_the_gradient_that_is_wrong():
+    with pytest.raises(ExerciseError, match="`dgamma`: "):
+        checks.check_batchnorm_backward(lambda g, xh, gamma, std: (bn_backward(g, xh, gamma, std)[0],
+                                                                   g.sum(axis=0) * 2, g.sum(axis=0)))

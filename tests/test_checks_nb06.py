@@ -61,6 +61,8 @@ def unclamped(step, total, lr_max, lr_min):
     (lambda t, total, hi, lo: cosine(t, total, hi, 0.0), "must end at lr_min"),
     (lambda t, total, hi, lo: lo + 2 * (cosine(t, total, hi, lo) - lo), "halve it"),
     (lambda t, total, hi, lo: cosine(t, total, lo, hi), "lr_max and lr_min are swapped"),
+    (lambda t, total, hi, lo: lo + (hi - lo) * (1 + math.cos(math.pi * max(t / total, 1))) / 2,
+     "max\\(step / total, 1\\) is at least 1"),
     (lambda t, total, hi, lo: lo + (hi - lo) * (1 + math.sin(math.pi * min(t / total, 1))) / 2, "uses sin"),
 ])
 def test_cosine_usual_mistakes_get_their_hint(wrong, hint):
@@ -71,7 +73,7 @@ def test_cosine_usual_mistakes_get_their_hint(wrong, hint):
 @pytest.mark.parametrize(("wrong", "hint"), [
     (lambda t, w, base: base * min(t / w, 1), "off by one"),
     (lambda t, w, base: base * (t + 1) / w, "stays at base"),
-    (lambda t, w, base: min((t + 1) / w, 1.0), "multiply the fraction by base"),
+    (lambda t, w, base: min((t + 1) / w, 1.0), "ends at 1, not at base"),
 ])
 def test_warmup_usual_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
@@ -194,3 +196,28 @@ def test_smooth_reference_agrees_with_lr_find():
 
     losses = np.random.default_rng(0).uniform(0.5, 2.5, 50)
     assert np.allclose(checks._smooth(losses, 0.98), smooth(losses, 0.98), rtol=1e-12)
+
+
+def adam_in_place(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_theta, new_m, new_s = adam_step(theta, grad, m, s, t, lr, beta1, beta2, eps)
+    theta -= theta - new_theta
+    return theta, new_m, new_s
+
+
+def smooth_in_place(losses, beta):
+    smoothed = smooth_losses(losses, beta)
+    losses[:] = smoothed
+    return losses
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_adam_step, adam_in_place, "changed `theta` in place"),
+    (checks.check_smooth_losses, smooth_in_place, "changed `losses` in place"),
+    (checks.check_smooth_losses, lambda losses, beta: list(smooth_losses(losses, beta)), "NumPy array"),
+    (checks.check_warmup, lambda t, w, base: base * (t + 1) / w, "stays at base"),
+    (checks.check_cosine, lambda t, total, hi, lo: with_angle(lambda f: math.pi * f)(t + 1, total, hi, lo),
+     None),
+    (checks.check_exponential_decay, lambda t, lr0, r, k: lr0 * r ** (t / (k + 1)), None),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)

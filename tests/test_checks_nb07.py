@@ -32,7 +32,7 @@ def own_statistics(x_train, x_other):
     (lambda a, b: tuple((x - a.mean()) / a.var() for x in (a, b)), "divides by the variance"),
     (lambda a, b: (a - a.mean(), b - a.mean()), "subtract the mean AND divide"),
     (lambda a, b: (a / a.std(), b / a.std()), "subtract the mean AND divide"),
-    (lambda a, b: (a / 255, b / 255), "min-max scaling"),
+    (lambda a, b: (a / 255, b / 255), "not a scaling into"),
     (lambda a, b: standardize(a, b, axis=0), "ONE mean and ONE standard deviation"),
 ])
 def test_standardize_usual_mistakes_get_their_hint(wrong, hint):
@@ -64,7 +64,7 @@ def test_softmax_cross_entropy_right_answers_pass(capsys):
 
     checks.check_softmax_cross_entropy(softmax_ce_by_hand)
     checks.check_softmax_cross_entropy(losses.softmax_cross_entropy)
-    assert "passes all 5 cases" in capsys.readouterr().out
+    assert "passes all 6 cases" in capsys.readouterr().out
 
 
 def _naive(z, labels):
@@ -97,3 +97,41 @@ def test_softmax_cross_entropy_reference_agrees_with_course_lib():
         ours, lib = checks._softmax_cross_entropy(*case.args), losses.softmax_cross_entropy(*case.args)
         assert ours[0] == pytest.approx(lib[0], rel=1e-5)
         np.testing.assert_allclose(ours[1], lib[1], rtol=1e-5, atol=1e-7)
+
+
+def log_of_probability(z, labels):
+    """Stable softmax first, then −log p_y: p_y underflows to 0 in float32 when the gap is ~120."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    rows = np.arange(len(z))
+    with np.errstate(divide="ignore"):
+        loss = float(-np.log(p[rows, labels]).mean())
+    p[rows, labels] -= 1
+    return loss, p / len(z)
+
+
+def standardize_in_place(x_train, x_other):
+    mean, std = x_train.mean(), x_train.std()
+    x_train -= mean
+    x_train /= std
+    return x_train, (x_other - mean) / std
+
+
+def logits_in_place(z, labels):
+    z -= z.max(axis=1, keepdims=True)
+    return softmax_ce_by_hand(z, labels)
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_softmax_cross_entropy, log_of_probability, "smaller than float32's smallest number"),
+    (checks.check_softmax_cross_entropy, logits_in_place, "changed `z` in place"),
+    (checks.check_softmax_cross_entropy,
+     lambda z, y: (softmax_ce_by_hand(z, y)[0], softmax_ce_by_hand(z, y)[1].astype(float)), "stay float32"),
+    (checks.check_softmax_cross_entropy, lambda z, y: (softmax_ce_by_hand(z, y)[0] / z.shape[1],
+                                                       softmax_ce_by_hand(z, y)[1]), None),
+    (checks.check_standardize, standardize_in_place, "changed `x_train` in place"),
+    (checks.check_standardize, lambda a, b: standardize(a, b)[::-1], None),
+    (checks.check_standardize, lambda a, b: list(standardize(a, b)), "expected a tuple"),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)

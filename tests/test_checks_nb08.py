@@ -117,3 +117,45 @@ def test_confusion_reference_agrees_with_course_lib_metrics(case):
     predicted, labels, n_classes = case.args
     scores = np.eye(n_classes)[predicted]
     assert np.array_equal(checks._confusion(*case.args), metrics.confusion_matrix(scores, labels, n_classes))
+
+
+def ece_without_clamp(probs, labels, n_bins):
+    """The notebook's loop without np.minimum: confidence 1 lands in bin n_bins, which no pass visits."""
+    confidence = probs.max(axis=1).astype(np.float64)
+    correct = probs.argmax(axis=1) == labels
+    bins = (confidence * n_bins).astype(int)
+    total = 0.0
+    for b in range(n_bins):
+        inside = bins == b
+        if inside.any():
+            total += inside.sum() * abs(correct[inside].mean() - confidence[inside].mean())
+    return total / len(probs)
+
+
+def confusion_off_by_one(predicted, labels, n_classes):
+    counts = np.zeros((n_classes, n_classes), dtype=int)
+    for k in range(len(labels) - 1):
+        counts[labels[k], predicted[k]] += 1
+    return counts
+
+
+def dropout_in_place(x, keep, p):
+    x *= keep
+    x /= 1 - p
+    return x
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_dropout_forward, dropout_in_place, "changed `x` in place"),
+    (checks.check_dropout_forward, lambda x, keep, p: x * keep.astype(float) / (1 - p), "stay float32"),
+    (checks.check_dropout_forward, lambda x, keep, p: x * keep / (1 - p) if x.shape[0] > 1 else x, None),
+    (checks.check_expected_calibration_error, ece_without_clamp, "confidence exactly 1 fall in no bin"),
+    (checks.check_expected_calibration_error, lambda p, y, m: ece_by_loop(p, y, m + 1), None),
+    (checks.check_expected_calibration_error, lambda p, y, m: ece_by_loop(p, y, m) * len(p), None),
+    (checks.check_confusion_matrix, confusion_off_by_one, "add up to len\\(labels\\)"),
+    (checks.check_confusion_matrix, lambda p, y, k: confusion(p, y, k).astype(float), "expected integers"),
+    (checks.check_confusion_matrix, lambda p, y, k: confusion(p, y, k).tolist(), "NumPy array"),
+    (checks.check_confusion_matrix, lambda p, y, k: confusion(p, y, k) / len(y), "expected integers"),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)

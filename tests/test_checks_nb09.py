@@ -17,15 +17,16 @@ def output_size(size, kernel, stride=1, padding=0):
                                    lambda n, k, s=1, p=0: int(np.floor((n + 2 * p - k) / s)) + 1])
 def test_output_size_right_answers_pass(right, capsys):
     checks.check_conv_output_size(right)
-    assert "passes all 7 cases" in capsys.readouterr().out
+    assert "passes all 9 cases" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1, "Round down with floor division"),
+    (lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1, "round down with floor division"),
     (lambda n, k, s=1, p=0: (n + 2 * p - k) // s, r"the first position \(at 0\) needs a \+ 1"),
     (lambda n, k, s=1, p=0: (n + p - k) // s + 1, "BOTH sides"),
     (lambda n, k, s=1, p=0: n + 2 * p - k + 1, "the stride is ignored"),
     (lambda n, k, s=1, p=0: int(np.ceil((n + 2 * p - k) / s)) + 1, "rounded up"),
+    (lambda n, k, s=1, p=0: round((n + 2 * p - k) / s) + 1, "rounded to the nearest whole number|rounded up"),
     (lambda n, k, s=1, p=0: (n + 2 * p - k + 1) // s, r"not \(… \+ 1\) // stride"),
     (lambda n, k, s=1, p=0: None, "Did you forget the `return`"),
 ])
@@ -112,7 +113,7 @@ def spread(share):
         dx = np.zeros_like(x)
         for p in range(x.shape[1] // k):
             for q in range(x.shape[2] // k):
-                dx[:, p * k : p * k + k, q * k : q * k + k] = share(grad_out[:, p, q])[:, None, None]
+                dx[:, p * k : p * k + k, q * k : q * k + k] = share(grad_out[:, p, q], k)[:, None, None]
         return dx
     return backward
 
@@ -162,8 +163,8 @@ def cropped(x, grad_out, k):
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (spread(lambda g: g / 4), "average pooling's backward"),
-    (spread(lambda g: g), "every pixel of the window gets the whole gradient"),
+    (spread(lambda g, k: g / (k * k)), "average pooling's backward"),
+    (spread(lambda g, k: g), "every pixel of the window gets the whole gradient"),
     (lambda x, g, k: maxpool_backward(x, np.ones_like(g), k), "the gradient itself is missing"),
     (every_tie, "with tied maxima route the gradient to ONE pixel"),
     (swapped, "row and column are swapped"),
@@ -187,3 +188,32 @@ LIBRARY = [
                          [(ref, library, case) for ref, library, cases in LIBRARY for case in cases])
 def test_references_agree_with_course_lib(reference, library, case):
     assert compare(reference(*case.args, **case.kwargs), library(*case.args, **case.kwargs)) is None
+
+
+def conv_pads_in_place(x, W, b, stride=1, padding=0):
+    y = conv_loops(x, W, b, stride, padding)
+    x *= 0
+    return y
+
+
+def pool_in_place(x, grad_out, k):
+    dx = maxpool_backward(x, grad_out, k)
+    grad_out[...] = 0
+    return dx
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_conv_output_size, lambda n, k, s=1, p=0: (n + 2 * p - k) // s + 1.0, "expected integers"),
+    (checks.check_conv_output_size, lambda n, k, s=1, p=0: (n + p - k) // s + 1, "BOTH sides"),
+    (checks.check_conv_output_size, lambda n, k, s=1, p=0: (n + 2 * p - k) // s + (s == 1), None),
+    (checks.check_conv2d_loops, conv_pads_in_place, "changed `x` in place"),
+    (checks.check_conv2d_loops, lambda x, W, b, **options: conv_loops(x, W, b, **options)[:, :-1],
+     "expected shape"),
+    (checks.check_conv2d_loops, lambda x, W, b, **options: conv_loops(x, W, b, **options).tolist(),
+     "NumPy array"),
+    (checks.check_maxpool_backward, pool_in_place, "changed `grad_out` in place"),
+    (checks.check_maxpool_backward, lambda x, g, k: maxpool_backward(x, g, k) * k * k, None),
+    (checks.check_maxpool_backward, lambda x, g, k: maxpool_backward(x, g, k)[:, ::-1], None),
+])
+def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.course.checks._core import Case, Mistake, check, integers, normal, uniform
+from course_lib.course.checks._core import Case, Mistake, WrongAnswer, check, close, integers, normal, uniform
 
 # ---------------------------------------------------------------- flat_index(row, col, n_cols)
 
@@ -33,8 +33,10 @@ FLAT_INDEX_CASES = (
 )
 
 FLAT_INDEX_MISTAKES = (
-    Mistake.returns("Each row holds exactly n_cols values, not n_cols + 1: the next row starts right after "
-                    "the last column, with no gap.", lambda row, col, n_cols: row * (n_cols + 1) + col),
+    Mistake.returns("Each row holds exactly n_cols values, not n_cols + 1 or n_cols - 1: the next row starts "
+                    "right after the last column, with no gap and no overlap.",
+                    lambda row, col, n_cols: row * (n_cols + 1) + col,
+                    lambda row, col, n_cols: row * (n_cols - 1) + col),
     Mistake.returns("Indices start at 0 in Python: element (0, 0) sits at position 0, not 1.",
                     lambda row, col, n_cols: row * n_cols + col + 1),
     Mistake.returns("Rows and columns look swapped. The rows are laid end to end, so to reach row `row` you "
@@ -56,7 +58,7 @@ def _integer_position(flat_index: Callable[[int, int, int], int]) -> Callable[[i
     def integer(row: int, col: int, n_cols: int) -> int:
         position = flat_index(row, col, n_cols)
         if isinstance(position, (float, np.floating)):
-            raise TypeError(f"your position {position!r} is a float, and a list index must be an int: "
+            raise WrongAnswer(f"your position {position!r} is a float, and a list index must be an int: "
                             f"`/` always gives a float; +, * (and // if you need it) keep ints.")
         return position
     return integer
@@ -102,6 +104,17 @@ def _flat(function: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[
     return lambda a, b: np.ravel(function(a.array(), b.array())).tolist()
 
 
+def _b_read_across(a: Grid, b: Grid) -> list[float]:
+    """Loops reading b's factor at flat_index(j, k, b.cols), b[j, k], not b[k, j] (may raise IndexError)."""
+    return [sum(a.data[i * a.cols + k] * b.data[j * b.cols + k] for k in range(a.cols))
+            for i in range(a.rows) for j in range(b.cols)]
+
+
+def _stale(got: object, expected: object, case: Case) -> bool:
+    """The answer is longer than the product and ends with it: a list kept from earlier calls."""
+    return np.size(got) > np.size(expected) and close(list(got)[-len(expected):], expected, case)
+
+
 def _wrong_row_length(a: Grid, b: Grid) -> list[float]:
     """Loops that read a's entries with b's row length (b.cols) in flat_index (IndexError: no match)."""
     return [sum(a.data[i * b.cols + k] * b.data[k * b.cols + j] for k in range(a.cols))
@@ -133,12 +146,14 @@ MATMUL_MISTAKES = (
     Mistake.returns("Order matters: you computed b @ a. Rows come from a, columns from b.",
                     _flat(lambda a, b: b @ a)),
     Mistake.returns("Walk down column j of b: the factor from b is b[k, j], at flat_index(k, j, b.cols), "
-                    "not b[j, k].", _flat(lambda a, b: a @ b.T)),
+                    "not b[j, k].", _b_read_across),
     Mistake.returns("Read a's entries with a's own row length: a[i, k] sits at flat_index(i, k, a.cols), "
                     "b[k, j] at flat_index(k, j, b.cols).", _wrong_row_length),
     Mistake.returns("Start the running sum at 0 for every entry (i, j). A sum that is not reset keeps adding "
                     "the previous entries.",
                     _flat(lambda a, b: np.cumsum(a @ b, axis=1)), _flat(lambda a, b: np.cumsum(a @ b))),
+    Mistake("Your list ends with the right product but holds the entries of earlier calls before it: the "
+            "result list must be created inside the function, fresh for every call.", _stale),
     Mistake("The product of an (n, m) and an (m, p) matrix has n·p entries: n rows from a, p columns from b.",
             lambda got, exp, case: np.size(got) != np.size(exp)),
     Mistake.returns("Add a product for every k from 0 to m - 1, where m is the number of columns of a "
@@ -216,7 +231,7 @@ def _same_dtype(flatten_batch: Callable[[np.ndarray], np.ndarray]) -> Callable[[
         flat = flatten_batch(images)
         dtype = getattr(flat, "dtype", None)
         if dtype is not None and dtype != images.dtype:
-            raise TypeError(f"the images are {images.dtype} but your result is {dtype}. Keep the dtype: a "
+            raise WrongAnswer(f"the images are {images.dtype} but your result is {dtype}. Keep the dtype: a "
                             f"reshape never converts (uint8 pixels take 1 byte each, float64 8).")
         return flat
     return keeps_dtype

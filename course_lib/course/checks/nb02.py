@@ -82,8 +82,8 @@ COLLAPSE_MISTAKES = [
                     lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1 + b2)),
     Mistake.returns("with b1 a row (the batch convention), the bias passes through W2 as b1 @ W2, "
                     "not W2 @ b1.", lambda W1, b1, W2, b2: (W1 @ W2, W2 @ b1 + b2)),
-    Mistake("the combined bias has shape (n_out,), one number per output: b1 @ W2 (a vector times a matrix) "
-            "+ b2. `b1 * W2` is elementwise and broadcasts to a matrix.",
+    Mistake("the combined bias must have shape (n_out,), one number per output, and yours has another "
+            "shape. A vector times a matrix (`@`) gives a vector; `*` is elementwise and broadcasts.",
             lambda got, exp, case: np.shape(got[1]) != np.shape(exp[1])),
     Mistake.returns("the second layer ADDS its bias: the combined bias is b1 W2 + b2, not b1 W2 − b2.",
                     lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 - b2)),
@@ -111,7 +111,14 @@ SIGMOID_CASES = [
     # tiny answers need a relative tolerance: σ(−100) ≈ 3.7e-44 must not pass as "≈ 0"
     Case("very negative float64: σ(−100) ≈ 3.7e-44, σ(−700) ≈ 1e-304",
          (np.array([[-700.0, -300.0, -100.0, -40.0]]),), tolerance=(1e-6, 0.0)),
+    Case("beyond e^709, float64's largest power of e: σ(−720) ≈ 2e-313 is still a float64 number",
+         (np.array([[-720.0, -712.0, 712.0, 720.0]]),), tolerance=(1e-6, 0.0)),
 ]
+
+
+def _zero_where_float64_holds_it(got: object, expected: object, case: Case) -> bool:
+    """σ(x) came out as exactly 0 where the true value, though tiny, is a float64 number."""
+    return bool(np.any((np.asarray(got) == 0) & (np.asarray(expected) > 0)))
 
 SIGMOID_MISTAKES = [
     Mistake.returns("the sign of the exponent is flipped: σ(x) = 1 / (1 + e^{-x}) grows with x, so "
@@ -128,6 +135,10 @@ SIGMOID_MISTAKES = [
                     lambda x: np.exp(-x), np.exp),
     Mistake("the output must keep the input's shape: compute elementwise, without summing or reshaping.",
             lambda got, exp, case: np.size(got) != np.size(exp)),
+    Mistake("your σ is exactly 0 where float64 still holds the answer (σ(−720) ≈ 2e-313): an intermediate "
+            "left float64's range on the way (e^{720} is inf, and 1 / inf is 0). Hiding NumPy's warnings "
+            "(np.errstate) hides the overflow, it does not prevent it: exponentiate only −|x|.",
+            _zero_where_float64_holds_it),
 ]
 
 SIGMOID_HINTS = {

@@ -10,11 +10,12 @@ the attributes of the notebook's engine (``data``, ``grad``, ``parents``, ``loca
 from __future__ import annotations
 
 import math
+import traceback
 from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.course.checks._core import Case, ExerciseError, Mistake, check, normal, softmax
+from course_lib.course.checks._core import Case, ExerciseError, Mistake, WrongAnswer, check, normal, softmax
 
 # ---------- Exercise 1: numerical_gradient(f, point, h) ----------
 
@@ -67,6 +68,10 @@ def _mixed(x: np.ndarray) -> float:
     return float(np.sin(x[0]) * x[1] + np.exp(x[2]))
 
 
+def _sines(x: np.ndarray) -> float:
+    return float(np.sum(np.sin(x)))
+
+
 _NUMERICAL_CASES = [
     Case("sum of squares at (1, −2, 3): the gradient is 2x",
          (_sum_of_squares, np.array([1.0, -2.0, 3.0]), 1e-5)),
@@ -75,6 +80,8 @@ _NUMERICAL_CASES = [
     Case("the product x₀x₁x₂x₃: every coordinate depends on the others",
          (_product, np.array([1.0, 2.0, -0.5, 3.0]), 1e-4)),
     Case("a large step h = 0.1 on the product", (_product, np.array([1.0, 2.0, -0.5]), 0.1)),
+    Case("Σ sin(x) with a large step h = 0.5: on a curve the step shows in the answer",
+         (_sines, np.array([0.3, -1.2, 2.0]), 0.5)),
 ]
 
 _NUMERICAL_MISTAKES = [
@@ -91,6 +98,9 @@ _NUMERICAL_MISTAKES = [
                     "Nudge one coordinate at a time: copy x, add h to entry i only.", _all_at_once),
     Mistake.returns("the later coordinates are off: after nudging entry i, put it back to its old value "
                     "before moving to entry i + 1 (or nudge a fresh copy each time).", _not_restored),
+    Mistake.returns("your answer is what a tiny step gives, not the step h passed in (here h = 0.5, and on a "
+                    "curve the two differ): nudge by the argument h.",
+                    lambda f, x, h: _numerical_gradient(f, x, 1e-4)),
 ]
 
 
@@ -204,6 +214,56 @@ def _neuron_graph() -> list[Node]:
     return [w, x, bias, t, u, z, a, e, _mul(e, e, "L")]
 
 
+def _reconverging_graph() -> list[Node]:
+    x = Node(0.5, label="x")
+    a = _mul(x, x, "a")
+    b = _add(a, a, "b")
+    c = _mul(b, b, "c")
+    return [x, a, b, c, _mul(a, c, "r")]
+
+
+class _Budget:
+    """A count of the reads of `parents` on one graph: past ``limit``, the walk is stopped with a message."""
+
+    def __init__(self, limit: int) -> None:
+        self.reads, self.limit = 0, limit
+
+    def spend(self, n_nodes: int) -> None:
+        self.reads += 1
+        if self.reads > self.limit:
+            raise WrongAnswer(f"your function read the parents of this graph's {n_nodes} nodes more than "
+                              f"{self.limit} times, and it was not done: it walks every path (2^40 here) "
+                              f"instead of visiting each node once. Remember which nodes are visited, and "
+                              f"pass gradients along the topological order, each node once.")
+
+
+class _CountedNode(Node):
+    """A Node whose `parents` reads are counted against its graph's budget."""
+
+    budget: _Budget
+    n_nodes: int
+
+    @property
+    def parents(self) -> tuple:
+        self.budget.spend(self.n_nodes)
+        return self._parents
+
+    @parents.setter
+    def parents(self, value: tuple) -> None:
+        self._parents = value
+
+
+def _ladder_graph(levels: int = 40) -> list[Node]:
+    """x_(i+1) = x_i + x_i: 41 nodes, 2^40 paths from the root to x0; 30 reads of `parents` a node allowed."""
+    nodes = [_CountedNode(1.0, label="x0")]
+    for i in range(1, levels + 1):
+        nodes.append(_CountedNode(nodes[-1].data * 2, (nodes[-1], nodes[-1]), (1.0, 1.0), f"x{i}", "+"))
+    budget = _Budget(30 * len(nodes))
+    for node in nodes:
+        node.budget, node.n_nodes = budget, len(nodes)
+    return nodes
+
+
 def _long_chain_graph() -> list[Node]:
     nodes = [Node(1.0, label="x0")]
     for i in range(1, 200):
@@ -218,11 +278,14 @@ GRAPHS: dict[str, Callable[[], list[Node]]] = {
     "b = a·a, c = a + k, d = b·c: a feeds three uses": _diamond_graph,
     "the neuron L = e·e, e = σ(w·x + b) − t": _neuron_graph,
     "a chain of 200 nodes": _long_chain_graph,
+    "r = a·c with c = b·b, b = a + a, a = x·x: a reached directly and through b and c": _reconverging_graph,
+    "a ladder of 40 levels, x_(i+1) = x_i + x_i: 2^40 paths, 41 nodes": _ladder_graph,
 }
 
 
 def _graph_cases() -> list[Case]:
-    return [Case(label, (build,)) for label, build in GRAPHS.items()]
+    return [Case(label, (build,), names=tuple(node.label for node in build()))
+            for label, build in GRAPHS.items()]
 
 
 # ---------- Exercise 3: topological_order(root) ----------
@@ -251,12 +314,29 @@ def _order_problem(order: object, nodes: list[Node]) -> str | None:
     late = [(node, p) for node in order for p in node.parents if position[id(p)] > position[id(node)]]
     if late:
         node, parent = late[0]
-        hint = ("your list is exactly reversed: append a node AFTER its parents (visit the parents first, "
-                "then append), so the root comes last."
-                if [id(n) for n in order[::-1]] == [id(n) for n in _topological_order(root)]
-                else "append a node only after all of its parents have been appended.")
+        ids_reversed = [id(n) for n in order[::-1]]
+        if ids_reversed == [id(n) for n in _topological_order(root)]:
+            hint = ("your list is exactly reversed: append a node AFTER its parents (visit the parents "
+                    "first, then append), so the root comes last.")
+        elif ids_reversed == [id(n) for n in _breadth_first(root)]:
+            hint = ("your list is a breadth-first listing, reversed: a node reached by a short path and by a "
+                    "long one is listed by the short one, too early. Visit depth-first: append a node after "
+                    "visiting all its parents.")
+        else:
+            hint = "append a node only after all of its parents have been appended."
         return f"{parent!r} comes after {node!r}, which was computed from it. Hint: {hint}"
     return None
+
+
+def _breadth_first(root: Node) -> list[Node]:
+    """The nodes level by level from the root, each once: what a breadth-first walk lists."""
+    listed, seen = [root], {id(root)}
+    for node in listed:
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                listed.append(parent)
+    return listed
 
 
 def _topological_order(root: Node) -> list[Node]:
@@ -284,6 +364,8 @@ def check_topological_order(function: Callable) -> None:
         except NotImplementedError:
             raise ExerciseError(f"{exercise}: `{name}` is not written yet. Replace the placeholder "
                                 f"with your code, then run this cell again.") from None
+        except WrongAnswer as err:
+            raise ExerciseError(f"{exercise}: `{name}` is wrong on graph '{label}'\n  {err}") from None
         except Exception as err:
             raise ExerciseError(f"{exercise}: `{name}` raised {type(err).__name__}: {err}\n"
                                 f"  on graph '{label}'") from err
@@ -308,22 +390,36 @@ def _backward(root: Node, overwrite: bool = False, seed: float = 1.0, forward_or
     return grads
 
 
+def _key_error_hint(err: KeyError) -> str:
+    """What a KeyError inside the learner's backward says, from the line that raised it."""
+    line = (traceback.extract_tb(err.__traceback__)[-1].line or "").strip()
+    if "+=" in line:
+        return (f"`{line}` reads the gradient stored for {err.args[0]!r} before adding to it, and the first "
+                f"share that reaches a node finds nothing there yet. Start each node at 0: "
+                f"grads.get(parent, 0.0) + share, or a collections.defaultdict(float).")
+    return (f"{err.args[0]!r}'s gradient was read before any share reached it: every node's children must "
+            f"hand over their shares first, which the reversed topological order guarantees.")
+
+
 def _grads_in_building_order(backward: Callable[[Node], object]) -> Callable:
     """Build the graph, call `backward` on its root, return its gradients in building order (nan: missing).
 
-    A KeyError (a gradient read before any share reached it) becomes an error with a hint.
+    A KeyError (a gradient read before any share reached it) becomes an error with a hint; a dict keyed
+    by something else than the nodes is a wrong answer.
     """
     def run(build: Callable[[], list[Node]]) -> object:
         nodes = build()
         try:
             grads = backward(nodes[-1])
         except KeyError as err:
-            raise KeyError(f"{err}: a node's gradient was read before it had one. Hint: start from "
-                           f"{{root: 1.0}} and visit reversed(topological_order(root)), so that every child "
-                           f"has handed over its share before its parents are visited.") from None
+            raise KeyError(_key_error_hint(err)) from None
         if not isinstance(grads, dict):
             return grads
-        return np.array([grads.get(node, np.nan) for node in nodes], dtype=float)
+        stranger = next((key for key in grads if not isinstance(key, Node)), None)
+        if stranger is not None:
+            raise WrongAnswer(f"your dict has a key {stranger!r} of type {type(stranger).__name__}, not a "
+                              f"node: the cells after this one look a gradient up by its node, grads[node].")
+        return tuple(float(grads.get(node, np.nan)) for node in nodes)
 
     run.__name__ = getattr(backward, "__name__", "backward")
     return run

@@ -89,13 +89,16 @@ SIGMOID_CASES = [
 ]
 
 SIGMOID_MISTAKES = [
-    Mistake.returns("s is already the sigmoid's output σ(z), so the slope is s (1 − s): do not apply σ to s "
-                    "again.", lambda s, g: _sigmoid_backward(sigmoid(s), g)),
-    Mistake.returns("multiply by grad_out: the chain rule scales the local slope s (1 − s) by the gradient "
-                    "that arrives from above.", lambda s, g: s * (1 - s)),
-    Mistake.returns("the slope of σ is s (1 − s), both factors: check which one is missing.",
+    Mistake.returns("s is already the sigmoid's output σ(z), not z: applying σ to it again computes the "
+                    "slope at the wrong point. Express σ′(z) through σ(z) itself.",
+                    lambda s, g: _sigmoid_backward(sigmoid(s), g)),
+    Mistake.returns("your answer is the local slope alone: the chain rule also scales it by the gradient "
+                    "that arrives from above, grad_out.", lambda s, g: s * (1 - s)),
+    Mistake.returns("one factor of the slope is missing: differentiate σ(z) = 1 / (1 + e^{−z}) and write "
+                    "e^{−z} in terms of σ(z); you should find two factors.",
                     lambda s, g: g * s, lambda s, g: g * (1 - s)),
-    Mistake.returns("the sign: σ is increasing, so its slope s (1 − s) is ≥ 0; s (s − 1) is its negative.",
+    Mistake.returns("the sign is flipped: σ is increasing, so its slope is never negative. Check the order "
+                    "of the two terms in your difference.",
                     lambda s, g: g * s * (s - 1)),
 ]
 
@@ -122,9 +125,9 @@ def _backprop_step(params: tuple, x: np.ndarray, y: np.ndarray, lr: float, *, si
     return tuple(p - sign * lr * g for p, g in zip(params, (dW1, db1, dW2, db2), strict=True))
 
 
-def _params(seed: int, n_hidden: int = 3, scale: float = 1.0) -> tuple:
+def _params(seed: int, n_hidden: int = 3, scale: float = 1.0, n_in: int = 2) -> tuple:
     rng = np.random.default_rng(seed)
-    return tuple(normal(rng, shape, scale) for shape in ((2, n_hidden), n_hidden, (n_hidden, 1), 1))
+    return tuple(normal(rng, shape, scale) for shape in ((n_in, n_hidden), n_hidden, (n_hidden, 1), 1))
 
 
 _XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -137,6 +140,8 @@ STEP_CASES = [
     Case("8 random points, 5 hidden units", (_params(33, n_hidden=5), normal(34, (8, 2)),
                                              (normal(35, (8, 1)) > 0).astype(float), 2.0)),
     Case("large weights (saturated sigmoids)", (_params(36, scale=10.0), _XOR_X, _XOR_Y, 0.5)),
+    Case("3 input features, batch of 6", (_params(37, n_in=3), normal(38, (6, 3)),
+                                          (normal(39, (6, 1)) > 0).astype(float), 1.0)),
 ]
 
 
@@ -157,6 +162,9 @@ STEP_MISTAKES = [
                     lambda params, x, y, lr: _wrong_step(loss_scale=len(x))(params, x, y, lr)),
     Mistake.returns("the derivative of (ŷ − y)² is 2 (ŷ − y): the factor 2 is missing.",
                     _wrong_step(loss_scale=0.5)),
+    Mistake.returns("the loss is a mean over the B samples of the batch: divide by B = len(x), not by x.size "
+                    "(which counts B × the number of features).",
+                    lambda params, x, y, lr: _wrong_step(loss_scale=len(x) / x.size)(params, x, y, lr)),
     Mistake.returns("the hidden layer's error must travel back through W2 as it was in the forward pass. "
                     "Compute every gradient first, then update all the parameters.",
                     _wrong_step(stale=True)),

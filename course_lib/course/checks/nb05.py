@@ -23,6 +23,11 @@ from course_lib.course.checks._core import Case, Mistake, check, close, normal, 
 
 #: The share of a normal distribution within one standard deviation of its mean, erf(1/√2).
 WITHIN_ONE_STD = math.erf(1 / math.sqrt(2))
+#: Where the tail measure starts, in std: just past 2, so that weights clipped at exactly ±2σ (rounded to
+#: float32) count as inside.
+TAIL = 2.05
+#: The share of a normal distribution beyond TAIL standard deviations of its mean, 1 − erf(TAIL/√2).
+BEYOND_TAIL = 1 - math.erf(TAIL / math.sqrt(2))
 
 
 # ------------------------------------------------------------------------ exercise 1: xavier_uniform_limit
@@ -72,14 +77,14 @@ def check_xavier_uniform_limit(xavier_uniform_limit: Callable[[int, int], float]
 #: z-scores divided by 5: the measured value's distance from its target in standard errors of a correct
 #: random draw of that size, over 5, so that ±1 is five standard errors; the last four are 1 (yes) or 0 (no).
 HE_MEASURES = ("z(std) / 5", "z(mean) / 5", "z(share within ±√(2/n_in)) / 5", "shape ok", "float32",
-               "same seed, same W", "another seed, other W")
+               "same seed, same W", "another seed, other W", "z(share beyond ±2.05√(2/n_in)) / 5")
 
 #: Five standard errors: a correct initializer falls outside with a probability below 10⁻⁶ per measure.
 Z_LIMIT = 5.0
 
 
 def _measured(he_normal: Callable) -> Callable[[int, int, int], np.ndarray]:
-    """Wrap the learner's initializer: (n_in, n_out, seed) -> the seven measures of HE_MEASURES, shape (7,).
+    """Wrap the learner's initializer: (n_in, n_out, seed) -> the eight measures of HE_MEASURES, shape (8,).
 
     For n draws from N(0, σ²) the sample std has standard error σ / √(2n), the mean σ / √n, and the share
     within ±σ √(p (1 − p) / n) with p = erf(1/√2): the z-scores are scale-free, whatever the layer's size.
@@ -102,13 +107,15 @@ def _measured(he_normal: Callable) -> Callable[[int, int, int], np.ndarray]:
             float(getattr(W, "dtype", None) == np.float32),
             float(np.array_equal(np.asarray(W), np.asarray(again))),
             float(not np.array_equal(np.asarray(W), np.asarray(other))),
+            (np.mean(np.abs(values) > TAIL * sigma) - BEYOND_TAIL)
+            / math.sqrt(BEYOND_TAIL * (1 - BEYOND_TAIL) / n) / Z_LIMIT,
         ])
 
     return measured
 
 
 def _he_target(n_in: int, n_out: int, seed: int) -> np.ndarray:
-    return np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+    return np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0])
 
 
 HE_CASES = [
@@ -150,9 +157,14 @@ HE_MISTAKES = [
             _std_ratio_is(lambda i, o: math.sqrt(i / (i + o)))),
     Mistake("2 / n_in is the VARIANCE; multiply standard-normal draws by its square root, √(2 / n_in).",
             _std_ratio_is(lambda i, o: math.sqrt(2 / i))),
+    Mistake("fewer weights lie beyond 2.05 std than a normal puts there (4%; measure 7 is beyond five "
+            "standard errors): the tails were cut off. Were the weights clipped or truncated? He's weights "
+            "are drawn from the full normal.", lambda got, exp, case: got[7] < -1 and abs(got[2]) < 1),
     Mistake("the std is off by a few percent, more than random draws of this size explain (measure 0 is "
-            "beyond five standard errors): check the constant under the square root, 2 / n_in.",
-            lambda got, exp, case: abs(got[0]) > 1 and abs(_std_ratio(got, case) - 1) < 0.1),
+            "beyond five standard errors), while the distribution keeps a normal's shape: check the constant "
+            "under the square root, 2 / n_in.",
+            lambda got, exp, case: abs(got[0]) > 1 and abs(_std_ratio(got, case) - 1) < 0.1
+            and abs(got[7]) < 1 and abs(got[2]) < 1),
     Mistake("the std is right but the shape of the distribution is not: a normal has 68% of its values "
             "within one std, yours has about 58%, like a uniform. Draw with rng.standard_normal or "
             "rng.normal.",
@@ -174,7 +186,7 @@ HE_MISTAKES = [
 def check_he_normal(he_normal: Callable[[int, int, np.random.Generator], np.ndarray]) -> None:
     """Exercise 2: he_normal(n_in, n_out, rng) -> W (n_in, n_out) float32, W ~ N(0, 2 / n_in), drawn from rng.
 
-    Compared for each case: the seven measures of HE_MEASURES, in that order.
+    Compared for each case: the eight measures of HE_MEASURES, in that order.
     """
     # z-scores / 5 within 0.999 (just under five standard errors), and the 0/1 flags exactly: a flag off by
     # one is outside 0.999
@@ -265,12 +277,36 @@ def _bn_case(seed: int, batch: int, features: int, scale: float = 1.0, shift: fl
     return (normal(rng, (batch, features)), (x - x.mean(axis=0)) / std, uniform(rng, features, 2) - 0.5, std)
 
 
+BN_NAMES = ("dx", "dgamma", "dbeta")
 BN_CASES = [
-    Case("a batch of 8 with 3 features", _bn_case(50, 8, 3)),
-    Case("a batch of two, the smallest BatchNorm can train on", _bn_case(51, 2, 4)),
-    Case("inputs with a large spread and offset (std ≈ 100)", _bn_case(52, 16, 5, scale=100.0, shift=40.0)),
-    Case("a wide layer, batch of 64", _bn_case(53, 64, 32)),
+    Case("a batch of 8 with 3 features", _bn_case(50, 8, 3), names=BN_NAMES),
+    Case("a batch of two, the smallest BatchNorm can train on", _bn_case(51, 2, 4), names=BN_NAMES),
+    Case("inputs with a large spread and offset (std ≈ 100)", _bn_case(52, 16, 5, scale=100.0, shift=40.0),
+         names=BN_NAMES),
+    Case("a wide layer, batch of 64", _bn_case(53, 64, 32), names=BN_NAMES),
 ]
+
+
+def _only_dx_wrong(got: object, exp: tuple, case: Case) -> bool:
+    return close(got[1:], exp[1:], case) and np.shape(got[0]) == np.shape(exp[0])
+
+
+def _dx_ratio(per_feature: bool) -> Callable[[object, tuple, Case], bool]:
+    """A matcher: only dx is wrong, and it is the right dx times one number (per feature, or overall)."""
+    def matches(got: object, exp: tuple, case: Case) -> bool:
+        dx, right = np.asarray(got[0], dtype=float), exp[0]
+        ratio = np.sum(dx * right, axis=0 if per_feature else None) / np.sum(right * right,
+                                                                              axis=0 if per_feature else None)
+        return _only_dx_wrong(got, exp, case) and close(dx, ratio * right, case)
+    return matches
+
+
+def _dx_off_by_a_constant_per_feature(got: object, exp: tuple, case: Case) -> bool:
+    """Only dx is wrong, and dx − the right dx is the same in every row of a feature."""
+    difference = np.asarray(got[0], dtype=float) - exp[0]
+    return _only_dx_wrong(got, exp, case) and close(difference, np.broadcast_to(difference.mean(axis=0),
+                                                                               difference.shape), case)
+
 
 BN_MISTAKES = [
     Mistake.returns("μ and σ are computed from the batch, so they depend on every x too: dx needs two more "
@@ -289,6 +325,14 @@ BN_MISTAKES = [
     Mistake.returns("return the three gradients in the order (dx, dgamma, dbeta).",
                     lambda g, xh, gamma, std: _bn_backward(g, xh, gamma, std)[::-1],
                     lambda g, xh, gamma, std: tuple(_bn_backward(g, xh, gamma, std)[i] for i in (0, 2, 1))),
+    Mistake("dγ and dβ are right; dx has the right sign pattern but is the right dx times ONE number, the "
+            "same for every entry: a constant factor (or the sign) is off.", _dx_ratio(per_feature=False)),
+    Mistake("dγ and dβ are right; in each feature, dx is the right one times a number of that feature's "
+            "own: a per-feature factor is off (compare the numbers with γ and 1/std).",
+            _dx_ratio(per_feature=True)),
+    Mistake("dγ and dβ are right; dx differs from the right one by a number per feature, the same for every "
+            "sample: a term that is constant over the batch (the path through the mean) is off.",
+            _dx_off_by_a_constant_per_feature),
 ]
 
 

@@ -71,6 +71,11 @@ def _cos_with(angle: Callable[[float], float]) -> Callable[..., float]:
 _cosine = _cos_with(lambda fraction: math.pi * fraction)
 
 
+def _fraction_at_least_one(t: int, total: int, hi: float, lo: float) -> float:
+    """The cosine schedule with max(step / total, 1) for the fraction done: lr_min from step 0 on."""
+    return lo + (hi - lo) * (1 + math.cos(math.pi * max(t / total, 1))) / 2
+
+
 COSINE_CASES = [
     Case("step 0: lr_max", (0, 100, 0.1, 0.001)),
     Case("halfway: the average of lr_max and lr_min", (50, 100, 0.1, 0.001)),
@@ -101,6 +106,9 @@ COSINE_MISTAKES = [
                     lambda t, total, hi, lo: _cosine(t, total, hi, 0.0)),
     Mistake.returns("1 + cos runs from 2 down to 0: halve it, so that the factor runs from 1 to 0.",
                     lambda t, total, hi, lo: 2 * _cosine(t, total, hi, lo) - lo),
+    Mistake.returns("your lr is lr_min from step 0 on: the fraction of the run done must grow from 0 to 1. "
+                    "max(step / total, 1) is at least 1 from the start; it is min that caps it at 1.",
+                    _fraction_at_least_one),
     Mistake.returns("lr_max and lr_min are swapped: the schedule starts at lr_max and ends at lr_min.",
                     lambda t, total, hi, lo: _cosine(t, total, lo, hi)),
     Mistake.returns("that uses sin: the schedule starts at its maximum, and cos(π t / T) is 1 at t = 0, "
@@ -132,12 +140,13 @@ WARMUP_CASES = [
 ]
 
 WARMUP_MISTAKES = [
-    Mistake.returns("off by one: with step / warmup_steps the lr is 0 at step 0, a step that changes "
-                    "nothing, and reaches base one step late. Step 0 is the first of the warmup_steps "
-                    "warm-up steps: count it as (step + 1) / warmup_steps.", lambda t, w, base: base * t / w),
+    Mistake.returns("off by one: your lr is 0 at step 0, a step that changes nothing, and reaches base one "
+                    "step late. Step 0 is already the first of the warmup_steps warm-up steps: by step "
+                    "warmup_steps − 1 the ramp should have reached base.",
+                    lambda t, w, base: base * min(t / w, 1.0)),
     Mistake("after the warm-up the lr stays at base: the ramp must stop growing at step warmup_steps.",
             lambda got, expected, case: float(got) > case.args[2]),
-    Mistake.returns("the ramp goes from a small value up to base: multiply the fraction by base.",
+    Mistake.returns("your ramp ends at 1, not at base: the warm-up climbs to the base learning rate.",
                     lambda t, w, base: min((t + 1) / w, 1.0)),
 ]
 

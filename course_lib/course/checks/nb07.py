@@ -54,6 +54,8 @@ SOFTMAX_CE_CASES = [
     Case("logits near 1000 (e^1000 overflows)", _near_1000()),
     Case("two rows about 1,500 apart", _far_apart_rows()),
     Case("all-zero logits: every class equally likely", (np.zeros((3, 10), np.float32), np.array([0, 4, 9]))),
+    Case("float32 logits 120 apart, the label on the low one: p_y ≈ e^-120, below float32's smallest number",
+         (np.array([[0.0, 120.0, 60.0], [1.0, 2.0, 3.0]], np.float32), np.array([0, 2]))),
 ]
 
 
@@ -85,6 +87,10 @@ SOFTMAX_CE_MISTAKES = [
     Mistake("nan or inf in your answer: e^z overflows for large logits. Subtract each row's maximum before "
             "exponentiating, z − z.max(axis=1, keepdims=True): it changes nothing mathematically.",
             lambda got, exp, case: case.label.startswith("logits near 1000") and not _finite(got)),
+    Mistake("your loss is inf where p_y ≈ e^-120 is smaller than float32's smallest number (≈ e^-103): a "
+            "probability formed first rounds to 0 there, and log(0) = −inf. Take the log analytically: "
+            "log p_y = (z_y − m) − log Σ_k e^{z_k − m}, which never forms p_y.",
+            lambda got, exp, case: case.label.startswith("float32 logits 120") and not _finite(got)),
     Mistake("one row broke while the others are right: subtract each ROW's maximum (axis=1, keepdims=True), "
             "not the maximum of the whole batch — rows far apart underflow to log(0).",
             lambda got, exp, case: case.label.startswith("two rows") and not _finite(got)),
@@ -137,7 +143,8 @@ STANDARDIZE_MISTAKES = [
     Mistake.returns("subtract the mean AND divide by the standard deviation: the result should have mean 0 "
                     "and standard deviation 1 on the training set.",
                     lambda a, b: (a - a.mean(), b - a.mean()), lambda a, b: (a / a.std(), b / a.std())),
-    Mistake("that is min-max scaling to [0, 1] (e.g. x / 255): standardizing means (x − mean) / std.",
+    Mistake("all your standardized training values are ≥ 0, but standardized data has mean 0: "
+            "standardizing means (x − mean) / std, not a scaling into [0, 1] (such as x / 255).",
             lambda got, exp, case: isinstance(got, tuple) and float(np.min(got[0])) >= 0),
     Mistake("this exercise asks for ONE mean and ONE standard deviation over all training pixels "
             "(x.mean(), x.std()), as course_lib does. Statistics per pixel (axis=0) are a legitimate "

@@ -109,11 +109,22 @@ def _true_class_confidence(probs: np.ndarray, labels: np.ndarray, n_bins: int) -
     return float(np.sum(np.abs(correct_sum - conf_sum)) / len(probs))
 
 
+def _unclamped(probs: np.ndarray, labels: np.ndarray, n_bins: int) -> float:
+    """The ECE with the predictions of confidence exactly 1 left out (bin n_bins, one past the last)."""
+    confidence = probs.max(axis=1).astype(np.float64)
+    inside = confidence < 1
+    correct = (probs.argmax(axis=1) == labels).astype(np.float64)
+    _, conf_sum, correct_sum = _bin_stats(confidence[inside], correct[inside], n_bins)
+    return float(np.sum(np.abs(correct_sum - conf_sum)) / len(probs))
+
+
 def _signed(probs: np.ndarray, labels: np.ndarray, n_bins: int) -> float:
     return float(np.mean((probs.argmax(axis=1) == labels) - probs.max(axis=1).astype(np.float64)))
 
 
 ECE_MISTAKES = [
+    Mistake.returns("the predictions with confidence exactly 1 fall in no bin: floor(1 · n_bins) = n_bins is "
+                    "one past the last bin (n_bins − 1). Put them in the last bin.", _unclamped),
     Mistake.returns("weight each bin by its share of the predictions, n_b / N: a bin with 2 predictions must "
                     "count less than one with 2,000. (Averaging the bins' gaps, or dividing by n_bins, "
                     "treats them all alike.)",
@@ -155,15 +166,16 @@ CONFUSION_CASES = [
 ]
 
 CONFUSION_MISTAKES = [
-    Mistake("rows and columns are swapped: row i is the TRUE class, column j the PREDICTED one, "
-            "so C[labels[k], predicted[k]] += 1.",
-            lambda got, exp, case: np.shape(got) == np.shape(exp) and np.array_equal(np.transpose(got), exp)),
-    Mistake("each sample must be counted once: `C[a, b] += 1` with index ARRAYS counts repeated pairs only "
-            "once. Loop over the samples, or use np.add.at.",
-            lambda got, exp, case: np.shape(got) == np.shape(exp)
-            and np.array_equal(np.minimum(exp, 1), got)),
+    Mistake.returns("rows and columns are swapped: row i is the TRUE class, column j the PREDICTED one, "
+                    "so C[labels[k], predicted[k]] += 1.", lambda p, y, k: _confusion(p, y, k).T),
+    Mistake.returns("each sample must be counted once: `C[a, b] += 1` with index ARRAYS counts repeated "
+                    "pairs only once. Loop over the samples, or use np.add.at.",
+                    lambda p, y, k: np.minimum(_confusion(p, y, k), 1)),
     Mistake("the matrix must be n_classes × n_classes, even when some class never appears.",
             lambda got, exp, case: np.ndim(got) == 2 and np.shape(got) != np.shape(exp)),
+    Mistake("your matrix counts a different number of samples than there are: every sample adds exactly 1 "
+            "to one cell, so the counts must add up to len(labels). Check the range of your loop.",
+            lambda got, exp, case: np.shape(got) == np.shape(exp) and np.sum(got) != np.sum(exp)),
 ]
 
 

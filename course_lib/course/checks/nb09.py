@@ -31,11 +31,13 @@ OUTPUT_SIZE_CASES = [
     Case("a kernel as large as the image", (5, 5)),
     Case("10 pixels, kernel 3, stride 3, padding 1", (10, 3, 3, 1)),
     Case("2×2 pooling of 14 pixels", (14, 2, 2)),
+    Case("10 pixels, kernel 2, stride 3: two pixels left over", (10, 2, 3)),
+    Case("10 pixels, kernel 3, stride 2: one pixel left over", (10, 3, 2)),
 ]
 
 OUTPUT_SIZE_MISTAKES = [
-    Mistake.returns("a ratio that is not a whole number: a window that does not fit entirely is not a "
-                    "position. Round down with floor division, (size + 2·padding − kernel) // stride + 1.",
+    Mistake.returns("`/` gives a float, even when the ratio is whole, and a window that does not fit "
+                    "entirely is not a position: round down with floor division, //.",
                     lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1),
     Mistake.returns("divide only the room left after the first window by the stride, then add 1 for that "
                     "first window: (size + 2·padding − kernel) // stride + 1, not (… + 1) // stride.",
@@ -49,6 +51,9 @@ OUTPUT_SIZE_MISTAKES = [
                     lambda n, k, s=1, p=0: n + 2 * p - k + 1),
     Mistake.returns("rounded up: a last window that would stick out of the (padded) image does not count; "
                     "round down (//).", lambda n, k, s=1, p=0: -(-(n + 2 * p - k) // s) + 1),
+    Mistake.returns("rounded to the nearest whole number: a last window that would stick out of the "
+                    "(padded) image does not count, however close it comes; round down (//).",
+                    lambda n, k, s=1, p=0: round((n + 2 * p - k) / s) + 1),
 ]
 
 

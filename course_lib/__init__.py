@@ -7,14 +7,14 @@ Part I, images (notebooks 01–09): matrix, activations, autograd, losses, layer
 schedules, lr_find, train, diagnostics, gradcheck, metrics, serialize, plots, toy_data, data, digits.
 
 Part II, sequences (notebooks 10–12): text (the surnames, the vocabulary, the split, the arrays models
-read), embedding (`Embedding`), sampling (temperature, categorical draws, names one character at a time);
-`losses.sequence_cross_entropy` and `fit` on integer ids serve both parts.
+read), embedding (`Embedding`), sampling (temperature, categorical draws, names one character at a time),
+recurrent (`RNN`, `GRU`); `losses.sequence_cross_entropy` and `fit` on integer ids serve both parts.
 """
 
 PART_I = ("matrix", "activations", "autograd", "losses", "layers", "network", "init", "optim", "schedules",
           "lr_find", "train", "diagnostics", "gradcheck", "metrics", "serialize", "plots", "toy_data", "data",
           "digits")
-PART_II = ("text", "embedding", "sampling")
+PART_II = ("text", "embedding", "sampling", "recurrent")
 
 
 def __getattr__(name: str) -> str:

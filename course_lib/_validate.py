@@ -35,14 +35,40 @@ def expect_float(x: object, where: str, name: str = "x") -> None:
         )
 
 
-def expect_batch(x: np.ndarray, n_features: int, where: str) -> None:
-    """Raise unless `x` is a non-empty float batch of shape (batch, n_features)."""
+def expect_batch(x: np.ndarray, n_features: int, where: str, leading_axes: bool = False) -> None:
+    """Raise unless `x` is a non-empty float batch of shape (batch, n_features).
+
+    leading_axes=True also accepts more axes before the features, e.g. (batch, time, n_features).
+    """
     expect_float(x, where)
-    if x.ndim != 2 or x.shape[1] != n_features:
+    if x.ndim < 2 or x.shape[-1] != n_features or (x.ndim > 2 and not leading_axes):
         hint = " Did you forget the batch axis? x[None, :]" if x.shape == (n_features,) else ""
-        raise ValueError(f"{where} expected x of shape (batch, {n_features}), got {x.shape}.{hint}")
-    if x.shape[0] == 0:
+        axes = "batch, …" if leading_axes and x.ndim > 2 else "batch"
+        raise ValueError(f"{where} expected x of shape ({axes}, {n_features}), got {x.shape}.{hint}")
+    if 0 in x.shape[:-1]:
         raise ValueError(f"{where} got an empty batch: x has shape {x.shape}, at least one sample is needed.")
+
+
+def expect_sequences(x: object, n_features: int, where: str) -> None:
+    """Raise unless `x` is a non-empty float batch of sequences (batch, time, n_features), saying what to do.
+
+    Integer ids get pointed to an Embedding; one sequence (time, n_features) to the missing batch axis.
+    """
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        raise TypeError(
+            f"{where} expected float vectors x of shape (batch, time, {n_features}), got dtype {x.dtype} "
+            f"and shape {x.shape}. Integer ids? Turn them into vectors with an Embedding first, e.g. "
+            f"Sequential(Embedding(vocab_size, {n_features}), {where}, ...)."
+        )
+    expect_float(x, where)
+    if x.ndim != 3 or x.shape[2] != n_features:
+        hint = ""
+        if x.ndim == 2 and x.shape[1] == n_features:
+            hint = " Did you forget the batch axis? x[None] makes one sequence a batch of one."
+        raise ValueError(f"{where} expected x of shape (batch, time, {n_features}), got {x.shape}.{hint}")
+    if x.size == 0:
+        raise ValueError(f"{where} got no steps: x has shape {x.shape}, at least one sequence of one step "
+                         f"is needed.")
 
 
 def expect_same_shape(a: np.ndarray, b: np.ndarray, where: str, names: tuple[str, str]) -> None:

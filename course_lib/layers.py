@@ -91,6 +91,10 @@ class Dense(Layer):
 
     Shapes: x (batch, n_in), W (n_in, n_out), b (n_out,), y (batch, n_out).
     Backward: dW = xᵀ @ dy, db = Σ_batch dy, dx = dy @ Wᵀ.
+    Any leading axes work alike (Part II): x (batch, time, n_in) -> y (batch, time, n_out) applies the same
+    W at every step, as one matrix product of the rows x.reshape(-1, n_in). W and b, used at every step,
+    collect a gradient from each (the fork rule of notebook 03): dW = x.reshape(-1, n_in)ᵀ @
+    dy.reshape(-1, n_out), db = dy summed over every axis but the last, dx = dy @ Wᵀ.
     `init` is a name from `course_lib.init` or a callable f(n_in, n_out, rng, dtype); b starts at 0.
     `rng` is a Generator or a seed. Input of another float dtype is cast to the weights' dtype.
     """
@@ -123,15 +127,17 @@ class Dense(Layer):
         return self.params["b"]
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        expect_batch(x, self.n_in, repr(self))
-        x = x.astype(self.params["W"].dtype, copy=False)
-        return self._remember(x @ self.params["W"] + self.params["b"], x)
+        expect_batch(x, self.n_in, repr(self), leading_axes=True)
+        rows = x.astype(self.params["W"].dtype, copy=False).reshape(-1, self.n_in)  # 2-D x: x itself
+        y = rows @ self.params["W"] + self.params["b"]
+        return self._remember(y.reshape(*x.shape[:-1], self.n_out), rows)
 
     def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        (x,) = self._cached(grad_out)
-        np.matmul(x.T, grad_out, out=self.grads["W"])
-        grad_out.sum(axis=0, out=self.grads["b"])
-        return grad_out @ self.params["W"].T if input_grad else None
+        (rows,) = self._cached(grad_out)
+        dy = grad_out.reshape(-1, self.n_out)
+        np.matmul(rows.T, dy, out=self.grads["W"])  # one product sums over every row: batch and time
+        dy.sum(axis=0, out=self.grads["b"])
+        return (dy @ self.params["W"].T).reshape(*grad_out.shape[:-1], self.n_in) if input_grad else None
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}→{self.n_out})"

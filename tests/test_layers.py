@@ -29,6 +29,43 @@ def test_layer_backward_matches_finite_differences(layer) -> None:
     assert report.max_rel_error < 1e-7
 
 
+X_SEQ = np.random.default_rng(2).standard_normal((3, 4, 5))  # (batch, time, n_in)
+
+
+def test_dense_over_a_time_axis_is_dense_at_every_step() -> None:
+    dense = Dense(5, 3, rng=0, dtype=np.float64)
+    dense.params["b"][...] = [0.5, -1.0, 2.0]
+    y = dense.forward(X_SEQ)
+    assert y.shape == (3, 4, 3)
+    for t in range(4):
+        np.testing.assert_allclose(y[:, t], dense.forward(X_SEQ[:, t]), rtol=1e-14)
+    grad = np.random.default_rng(3).standard_normal(y.shape)
+    dense.forward(X_SEQ)
+    dx = dense.backward(grad)
+    dW, db = dense.grads["W"].copy(), dense.grads["b"].copy()
+    steps = []
+    for t in range(4):  # the same W at every step: its gradient is the sum of the steps' (the fork rule)
+        dense.forward(X_SEQ[:, t])
+        steps.append((dense.backward(grad[:, t]), dense.grads["W"].copy(), dense.grads["b"].copy()))
+    np.testing.assert_allclose(dx, np.stack([s[0] for s in steps], axis=1), rtol=1e-14)
+    np.testing.assert_allclose(dW, sum(s[1] for s in steps), rtol=1e-12)
+    np.testing.assert_allclose(db, sum(s[2] for s in steps), rtol=1e-12)
+
+
+def test_dense_over_a_time_axis_matches_finite_differences() -> None:
+    report = check_layer(Dense(5, 3, rng=0, dtype=np.float64), X_SEQ)
+    assert report.passed, str(report)
+    assert report.max_rel_error < 1e-7
+
+
+def test_dense_over_a_time_axis_names_both_shapes() -> None:
+    shapes = r"Dense\(5→3\) expected x of shape \(batch, …, 5\), got \(3, 4, 6\)\.$"
+    with pytest.raises(ValueError, match=shapes):
+        Dense(5, 3).forward(np.zeros((3, 4, 6), np.float32))
+    with pytest.raises(ValueError, match=r"Dense\(5→3\) got an empty batch: x has shape \(3, 0, 5\)"):
+        Dense(5, 3).forward(np.zeros((3, 0, 5), np.float32))
+
+
 def test_dense_is_float32_and_casts_float64_input() -> None:
     dense = Dense(5, 3, rng=0)
     y = dense.forward(X64)

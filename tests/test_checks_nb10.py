@@ -48,7 +48,7 @@ def count_by_index(words, vocab):
 @pytest.mark.parametrize("right", [count_loops, count_add_at, count_by_index])
 def test_count_bigrams_right_answers_pass(right, capsys):
     checks.check_count_bigrams(right)
-    assert "passes all 5 cases" in capsys.readouterr().out
+    assert "passes all 7 cases" in capsys.readouterr().out
 
 
 def test_the_count_reference_agrees_with_context_pairs():
@@ -87,6 +87,34 @@ def letters_from_zero(words, vocab):
     return counts
 
 
+def buffered_per_word(words, vocab):
+    """counts[a, b] += 1 with arrays a, b: a pair repeated inside one name counts once."""
+    counts = np.zeros((27, 27), dtype=np.int64)
+    for word in words:
+        ids = np.concatenate([[0], vocab.encode(word), [0]])
+        counts[ids[:-1], ids[1:]] += 1
+    return counts
+
+
+def pairs_as_a_set(words, vocab):
+    counts = np.zeros((27, 27), dtype=np.int64)
+    for word in words:
+        ids = [0, *vocab.encode(word).tolist(), 0]
+        for a, b in set(pairwise(ids)):
+            counts[a, b] += 1
+    return counts
+
+
+def elementwise_plus(words, vocab):
+    """[0] + ids with ids a NumPy array adds 0 to every entry: no boundary is added."""
+    counts = np.zeros((27, 27), dtype=np.int64)
+    for word in words:
+        ids = [0] + vocab.encode(word) + [0]
+        for a, b in pairwise(ids.tolist()):
+            counts[a, b] += 1
+    return counts
+
+
 def float_counts(words, vocab):
     return count_loops(words, vocab).astype(float)
 
@@ -103,6 +131,10 @@ def twenty_six(words, vocab):
     (twenty_six, r"expected shape \(27, 27\), got shape \(26, 26\)"),
     (float_counts, "integer|dtype"),
     (lambda words, vocab: count_loops(words[:1], vocab), "differ"),
+    (buffered_per_word, "differ"),
+    (pairs_as_a_set, "differ"),
+    (lambda words, vocab: count_loops(words, vocab).astype(np.int8), "differ|dtype"),
+    (elementwise_plus, "a 0 before and after"),
 ])
 def test_count_bigrams_wrong_answers_are_rejected(wrong, message):
     with pytest.raises(ExerciseError, match=message):
@@ -147,7 +179,7 @@ def gumbel(probs, rng):
                                    library_sample_categorical])
 def test_sample_categorical_right_answers_pass(right, capsys):
     checks.check_sample_categorical(right)
-    assert "passes all 6 cases" in capsys.readouterr().out
+    assert "passes all 7 cases" in capsys.readouterr().out
 
 
 def global_state(probs, rng):
@@ -176,16 +208,45 @@ def argmax_only(probs, rng):
     return probs.argmax(axis=1)
 
 
+def evenly_spaced(probs, rng):
+    u = np.linspace(0, 1, len(probs), endpoint=False) + 0.5 / len(probs)
+    return (probs.cumsum(axis=1) < u[:, None]).sum(axis=1)
+
+
+def sorted_draws(probs, rng):
+    u = np.sort(rng.random(len(probs)))
+    return (probs.cumsum(axis=1) < u[:, None]).sum(axis=1)
+
+
+def own_generator(probs, rng):
+    u = np.random.default_rng(0).random(len(probs))
+    return (probs.cumsum(axis=1) < u[:, None]).sum(axis=1)
+
+
+def unseeded_generator(probs, rng):
+    u = np.random.default_rng().random(len(probs))
+    return (probs.cumsum(axis=1) < u[:, None]).sum(axis=1)
+
+
+def missing_axis(probs, rng):
+    return (probs.cumsum(axis=1) < rng.random(len(probs))).sum(axis=1)
+
+
 @pytest.mark.parametrize(("wrong", "message"), [
     (global_state, "same seed gave different draws"),
     (first_row_only, "all the probability on one symbol"),
     (one_past, "all the probability on one symbol"),
     (uniform_symbols, "all the probability on one symbol"),
-    (argmax_only, r"symbol 0 \(probability 0.500\) came out 20000 times"),
+    (argmax_only, r"symbol 0 \(probability 0.500\) came out 10000 times in 10000 draws"),
     (cdf_in_place, "changed `probs` in place"),
     (lambda probs, rng: inverse_cdf(probs, rng).tolist(), "expected a NumPy array"),
     (lambda probs, rng: inverse_cdf(probs, rng).astype(float), "integer dtype"),
     (lambda probs, rng: inverse_cdf(probs, rng)[:, None], r"shape \(5,\)"),
+    (evenly_spaced, "came out|different seeds"),
+    (sorted_draws, "the first 10,000 rows|the second 10,000 rows"),
+    (own_generator, "three different seeds gave the same"),
+    (unseeded_generator, "do not come from `rng`"),
+    (missing_axis, "(?s)raised ValueError.*on case 'all the probability on one symbol per row'"),
 ])
 def test_sample_categorical_wrong_answers_are_rejected(wrong, message):
     with pytest.raises(ExerciseError, match=message):
@@ -223,9 +284,18 @@ def nll_vectorized(P, words, vocab):
 
 @pytest.mark.parametrize("right", [nll_loops, nll_vectorized])
 def test_bigram_nll_right_answers_pass(right, capsys):
-    with np.errstate(divide="ignore"):
-        checks.check_bigram_nll(right)
-    assert "passes all 5 cases" in capsys.readouterr().out
+    checks.check_bigram_nll(right)
+    assert "passes all 7 cases" in capsys.readouterr().out
+
+
+def product_first(P, words, vocab):
+    probs = [P[a, b] for w in words for a, b in pairwise([0, *vocab.encode(w).tolist(), 0])]
+    return float(-np.log(np.prod(probs)) / len(probs))
+
+
+def counts_times_log(P, words, vocab):
+    counts = count_loops(words, vocab)
+    return float(-(counts * np.log(P)).sum() / counts.sum())
 
 
 def per_name(P, words, vocab):
@@ -239,9 +309,14 @@ def per_name(P, words, vocab):
     (lambda P, w, v: nll_loops(P, w, v) / np.log(2), "another base"),
     (lambda P, w, v: nll_loops(P, w, v) * sum(len(x) + 1 for x in w), "the sum over all pairs"),
     (lambda P, w, v: float(np.exp(nll_loops(P, w, v))), r"expected 3.29\d*, got 27.0"),  # the perplexity
+    (lambda P, w, v: nll_loops(P + 1e-10, w, v), "probability 0"),
+    (lambda P, w, v: nll_loops(np.clip(P, 1e-8, 1), w, v), "probability 0"),
+    (product_first, "2,000 names"),
+    (counts_times_log, "zeros where no pair"),
 ])
 def test_bigram_nll_wrong_answers_are_rejected(wrong, message):
-    with np.errstate(divide="ignore", over="ignore"), pytest.raises(ExerciseError, match=message):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"), \
+            pytest.raises(ExerciseError, match=message):
         checks.check_bigram_nll(wrong)
 
 
@@ -305,3 +380,13 @@ def test_no_message_prints_the_solution():
     with pytest.raises(ExerciseError) as error:
         checks.check_embedding_backward(buffered)
     assert "np.add.at" not in str(error.value)
+
+
+def test_an_assignment_gets_the_same_hint_as_a_buffered_addition():
+    def assigned(ids, grad_out, vocab_size):
+        dW = np.zeros((vocab_size, grad_out.shape[-1]), dtype=grad_out.dtype)
+        dW[ids] = grad_out
+        return dW
+
+    with pytest.raises(ExerciseError, match=r"`dW\[ids\] = g` both write each indexed row once"):
+        checks.check_embedding_backward(assigned)

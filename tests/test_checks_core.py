@@ -1,5 +1,6 @@
 """The exercise-check machinery: what a learner reads when an answer is wrong, and the shared helpers."""
 
+import ast
 import importlib
 import importlib.util
 import json
@@ -177,15 +178,23 @@ def test_a_wrong_answer_seen_by_a_wrapper_is_reported_as_wrong_not_as_a_crash():
         check("E", wrapper, column_sums, CASES)
 
 
+def notebook_imports(notebook: dict) -> str:
+    """The import statements of the notebook's first code cell, as source: what its solutions may use."""
+    first = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
+    tree = ast.parse("".join(first["source"]))
+    imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(ast.unparse(node) for node in imports)
+
+
 def instructor_namespaces():
-    """(notebook, namespace with its exercise solutions defined, the check calls) for notebooks 01–09."""
+    """(notebook, namespace with its exercise solutions defined, the check calls) for every notebook."""
     for number, path in NOTEBOOKS.items():
         notebook = json.loads(path.read_text(encoding="utf-8"))
         exercises = student.find_exercises(notebook, path.name)
         if not exercises or number not in {m.__name__[-2:] for m in CHECK_MODULES}:
             continue
         namespace = {"checks": importlib.import_module(f"course_lib.course.checks.nb{number}")}
-        exec("import math\nimport numpy as np", namespace)
+        exec("import math\nimport numpy as np\n" + notebook_imports(notebook), namespace)
         for exercise in exercises:
             exec("".join(notebook["cells"][exercise.cell]["source"]), namespace)
         yield path.name, namespace, [exercise.check_call for exercise in exercises]

@@ -60,7 +60,7 @@ def unclamped(step, total, lr_max, lr_min):
     (with_angle(lambda f: 2 * math.pi * f), "full period"),
     (lambda t, total, hi, lo: cosine(t, total, hi, 0.0), "must end at lr_min"),
     (lambda t, total, hi, lo: lo + 2 * (cosine(t, total, hi, lo) - lo), "halve it"),
-    (lambda t, total, hi, lo: cosine(t, total, lo, hi), "lr_max and lr_min are swapped"),
+    (lambda t, total, hi, lo: cosine(t, total, lo, hi), "starts at lr_min and climbs to lr_max"),
     (lambda t, total, hi, lo: lo + (hi - lo) * (1 + math.cos(math.pi * max(t / total, 1))) / 2,
      "max\\(step / total, 1\\) is at least 1"),
     (lambda t, total, hi, lo: lo + (hi - lo) * (1 + math.sin(math.pi * min(t / total, 1))) / 2, "uses sin"),
@@ -221,3 +221,186 @@ def smooth_in_place(losses, beta):
 ])
 def test_new_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
     rejected(notebook_check, wrong, hint)
+
+
+# ---------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def cosine_shaped(factor):
+    """lr_min + (lr_max − lr_min) · factor(fraction of the run done, clamped at 1)."""
+    return lambda t, total, hi, lo: lo + (hi - lo) * factor(min(t / total, 1))
+
+
+def cosine_floored_at_lr_min(step, total, lr_max, lr_min):
+    """The cosine from lr_max down to 0, cut off at lr_min instead of shifted up to end there."""
+    return max(lr_min, lr_max * (1 + math.cos(math.pi * min(step / total, 1))) / 2)
+
+
+def smooth_compounding(losses, beta):
+    """The correction written into the running average itself, so that it compounds from step to step."""
+    out, a = np.empty(len(losses)), 0.0
+    for t, loss in enumerate(losses):
+        a = (beta * a + (1 - beta) * loss) / (1 - beta ** (t + 1))
+        out[t] = a
+    return out
+
+
+def smooth_one_correction(losses, beta):
+    """One correction for the whole curve, with the last step's power: right on a single loss only."""
+    out, a = [], 0.0
+    for loss in losses:
+        a = beta * a + (1 - beta) * loss
+        out.append(a)
+    return np.array(out) / (1 - beta ** len(losses))
+
+
+def smooth_power_t(losses, beta):
+    """Corrected by 1 − β^t with t from 0: a division by zero at the first loss."""
+    out, a = np.empty(len(losses)), 0.0
+    for t, loss in enumerate(losses):
+        a = beta * a + (1 - beta) * loss
+        with np.errstate(divide="ignore"):
+            out[t] = a / (1 - beta**t)
+    return out
+
+
+def smooth_weights_reversed(losses, beta):
+    """Vectorized with cumsum, but the oldest loss gets the largest weight β^0 instead of the newest."""
+    t = np.arange(len(losses))
+    return np.cumsum((1 - beta) * beta**t * losses) / (1 - beta ** (t + 1))
+
+
+def smooth_aliased(losses, beta):
+    """`out = losses` names the same array: each smoothed value overwrites the loss it came from."""
+    out, a = losses, 0.0
+    for t, loss in enumerate(losses):
+        a = beta * a + (1 - beta) * loss
+        out[t] = a / (1 - beta ** (t + 1))
+    return out
+
+
+def adam_averages_in_place(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m *= beta1
+    m += (1 - beta1) * grad
+    s *= beta2
+    s += (1 - beta2) * grad * grad
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps), m, s
+
+
+def adam_returns_corrected(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * grad**2
+    m, s = m / (1 - beta1**t), s / (1 - beta2**t)
+    return theta - lr * m / (np.sqrt(s) + eps), m, s
+
+
+def adam_correction_outside_root(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * grad**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(s) / (1 - beta2**t) + eps), m, s
+
+
+def adam_s_from_m(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * m**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps), m, s
+
+
+def adam_steps_with_old_averages(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps)
+    return new_theta, beta1 * m + (1 - beta1) * grad, beta2 * s + (1 - beta2) * grad**2
+
+
+def adam_uphill(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_theta, m, s = adam_step(theta, grad, m, s, t, lr, beta1, beta2, eps)
+    return theta + (theta - new_theta), m, s
+
+
+@pytest.mark.parametrize(("notebook_check", "wrong", "hint"), [
+    (checks.check_smooth_losses, smooth_compounding, None),
+    (checks.check_smooth_losses, smooth_one_correction, None),
+    (checks.check_smooth_losses, smooth_power_t, None),
+    (checks.check_smooth_losses, smooth_weights_reversed, None),
+    (checks.check_smooth_losses, smooth_aliased, "changed `losses` in place"),
+    (checks.check_exponential_decay, lambda t, lr0, r, k: lr0 * r**t / k, None),
+    (checks.check_exponential_decay, lambda t, lr0, r, k: lr0 * r * (t / k), None),
+    (checks.check_exponential_decay, lambda t, lr0, r, k: lr0 * r ** (t // k) * (1 - (1 - r) * (t % k) / k),
+     None),
+    (checks.check_exponential_decay, lambda t, lr0, r, k: lr0 * r ** (1 / k) ** t, None),
+    (checks.check_cosine, cosine_floored_at_lr_min, None),
+    (checks.check_cosine, cosine_shaped(lambda f: (1 - math.cos(math.pi * f)) / 2),
+     "starts at lr_min and climbs to lr_max"),
+    (checks.check_cosine, cosine_shaped(lambda f: math.cos(math.pi / 2 * f)), None),
+    (checks.check_cosine, lambda t, total, hi, lo: cosine(t, total - 1, hi, lo), None),
+    (checks.check_warmup, lambda t, w, base: base * (t + 1) / w if t <= w else base, "stays at base"),
+    (checks.check_warmup, lambda t, w, base: base * min(t / (w - 1), 1), None),
+    (checks.check_warmup, lambda t, w, base: base * min((t + 1) // w, 1), None),
+    (checks.check_warmup, lambda t, w, base: base * min((t + 1) / (w + 1), 1), None),
+    (checks.check_adam_step, adam_averages_in_place, "changed `m` in place"),
+    (checks.check_adam_step, adam_returns_corrected, "bias-corrected m̂ and ŝ"),
+    (checks.check_adam_step, adam_correction_outside_root, None),
+    (checks.check_adam_step, adam_s_from_m, None),
+    (checks.check_adam_step, adam_steps_with_old_averages, None),
+    (checks.check_adam_step, adam_uphill, None),
+])
+def test_more_wrong_answers_are_rejected_with_a_right_hint_or_none(rejected, notebook_check, wrong, hint):
+    rejected(notebook_check, wrong, hint)
+
+
+def test_adam_messages_name_theta_m_and_s():
+    with pytest.raises(ExerciseError, match="`theta`: 12 of 12 values differ"):
+        checks.check_adam_step(adam_uphill)
+    with pytest.raises(ExerciseError, match="`s`: "):
+        checks.check_adam_step(lambda *args: (*adam_step(*args)[:2], args[3]))
+
+
+def smooth_counting_from_one(losses, beta):
+    out, a = np.empty(len(losses)), 0.0
+    for t, loss in enumerate(losses, start=1):
+        a = beta * a + (1 - beta) * loss
+        out[t - 1] = a / (1 - beta**t)
+    return out
+
+
+def smooth_as_weighted_means(losses, beta):
+    """Each smoothed loss as the mean of the losses so far weighted β^age (their sum is the correction)."""
+    t = np.arange(len(losses))
+    age = t[:, None] - t[None, :]
+    weights = np.where(age >= 0, beta ** np.maximum(age, 0), 0.0)
+    return weights @ np.asarray(losses, dtype=float) / weights.sum(axis=1)
+
+
+def adam_with_step_size_corrected(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The corrections folded into the step size (Kingma & Ba's form), ε scaled to stay exactly equivalent."""
+    m = beta1 * m + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * np.square(grad)
+    root = np.sqrt(1 - beta2**t)
+    return theta - lr * root / (1 - beta1**t) * m / (np.sqrt(s) + eps * root), m, s
+
+
+def adam_in_place_on_copies(theta, grad, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    theta, m, s = theta.copy(), m.copy(), s.copy()
+    m *= beta1
+    m += (1 - beta1) * grad
+    s *= beta2
+    s += (1 - beta2) * grad * grad
+    theta -= lr * (m / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps)
+    return theta, m, s
+
+
+@pytest.mark.parametrize(("notebook_check", "right"), [
+    (checks.check_smooth_losses, smooth_counting_from_one),
+    (checks.check_smooth_losses, smooth_as_weighted_means),
+    (checks.check_exponential_decay, lambda t, lr0, r, k: lr0 * (r ** (1 / k)) ** t),
+    (checks.check_exponential_decay, lambda t, lr0, r, k: lr0 * np.exp(np.log(r) * t / k)),
+    (checks.check_cosine, cosine_shaped(lambda f: math.cos(math.pi / 2 * f) ** 2)),
+    (checks.check_cosine, lambda t, total, hi, lo:
+     lo if t >= total else hi - (hi - lo) * (1 - np.cos(np.pi * t / total)) / 2),
+    (checks.check_warmup, lambda t, w, base: np.interp(t + 1, [0, w], [0, base])),
+    (checks.check_warmup, lambda t, w, base: min(base / w + base * t / w, base)),
+    (checks.check_adam_step, adam_with_step_size_corrected),
+    (checks.check_adam_step, adam_in_place_on_copies),
+])
+def test_unusual_right_answers_pass(notebook_check, right, capsys):
+    notebook_check(right)
+    assert "passes all" in capsys.readouterr().out

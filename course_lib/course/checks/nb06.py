@@ -4,8 +4,9 @@ Each schedule is a function of one integer step (0, 1, 2, ...) returning a float
 step 0, the last step, the step where the decay ends, steps far past the end, and one-step schedules;
 the mistakes recognize a staircase instead of a smooth decay, a decay clamped at decay_steps, the wrong
 base, degrees, an integer division or a forgotten π in the cosine, a missing clamp past the end, and the
-warm-up's off-by-one. Two more exercises: one step of Adam (`adam_step`), and the bias-corrected moving
-average the learning-rate finder smooths its losses with (`smooth_losses`).
+warm-up's off-by-one. Two more exercises: one step of Adam (`adam_step`, whose messages name the returned
+theta, m and s), and the bias-corrected moving average the learning-rate finder smooths its losses with
+(`smooth_losses`).
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ COSINE_MISTAKES = [
     Mistake.returns("your lr is lr_min from step 0 on: the fraction of the run done must grow from 0 to 1. "
                     "max(step / total, 1) is at least 1 from the start; it is min that caps it at 1.",
                     _fraction_at_least_one),
-    Mistake.returns("lr_max and lr_min are swapped: the schedule starts at lr_max and ends at lr_min.",
+    # The curve from lr_min up to lr_max comes from swapped rates and from (1 − cos) alike: say what it does.
+    Mistake.returns("your lr starts at lr_min and climbs to lr_max: the schedule runs the other way, from "
+                    "lr_max at step 0 down to lr_min at step total.",
                     lambda t, total, hi, lo: _cosine(t, total, lo, hi)),
     Mistake.returns("that uses sin: the schedule starts at its maximum, and cos(π t / T) is 1 at t = 0, "
                     "sin is 0 there.",
@@ -180,15 +183,27 @@ def _adam_case(seed: int, shape: tuple, t: int, lr: float, grad_scale: float = 1
     return theta, grad, m, s, t, lr
 
 
+_ADAM_NAMES = ("theta", "m", "s")
+
 ADAM_CASES = [
     Case("the first step, m = s = 0: every weight moves by about lr",
-         _adam_case(60, (3, 4), 1, 0.01, fresh=True)),
-    Case("step 5, with running averages", _adam_case(61, (5,), 5, 0.001)),
-    Case("step 1000: the bias corrections have faded", _adam_case(62, (2, 3), 1000, 0.001)),
+         _adam_case(60, (3, 4), 1, 0.01, fresh=True), names=_ADAM_NAMES),
+    Case("step 5, with running averages", _adam_case(61, (5,), 5, 0.001), names=_ADAM_NAMES),
+    Case("step 1000: the bias corrections have faded", _adam_case(62, (2, 3), 1000, 0.001),
+         names=_ADAM_NAMES),
     Case("tiny gradients (1e-6): Adam's step does not care about the scale",
-         _adam_case(63, (4,), 3, 0.01, grad_scale=1e-6)),
-    Case("other betas", _adam_case(64, (3,), 2, 0.1), {"beta1": 0.5, "beta2": 0.9}),
+         _adam_case(63, (4,), 3, 0.01, grad_scale=1e-6), names=_ADAM_NAMES),
+    Case("other betas", _adam_case(64, (3,), 2, 0.1), {"beta1": 0.5, "beta2": 0.9}, names=_ADAM_NAMES),
 ]
+
+
+def _adam_returning_corrected(theta: np.ndarray, grad: np.ndarray, m: np.ndarray, s: np.ndarray, t: int,
+                              lr: float, beta1: float = 0.9, beta2: float = 0.999,
+                              eps: float = 1e-8) -> tuple:
+    """The right new theta, returned with the bias-corrected m̂ and ŝ in place of the running averages."""
+    theta, m, s = _adam_step(theta, grad, m, s, t, lr, beta1, beta2, eps)
+    return theta, m / (1 - beta1**t), s / (1 - beta2**t)
+
 
 ADAM_MISTAKES = [
     Mistake.returns("the bias corrections are missing: m and s start at 0, so early on they are too small by "
@@ -202,6 +217,9 @@ ADAM_MISTAKES = [
                     lambda *a, **k: _adam_step(*a, **k, square=False)),
     Mistake.returns("ε is added after the square root, √ŝ + ε, not inside it: with tiny gradients the two "
                     "differ a lot.", lambda *a, **k: _adam_step(*a, **k, eps_inside=True)),
+    Mistake.returns("the m and s you return are the bias-corrected m̂ and ŝ: return the running averages "
+                    "themselves. The next step updates them and applies its own correction.",
+                    _adam_returning_corrected),
     Mistake("return the new running averages m and s too, as (theta, m, s): the next step needs them.",
             lambda got, exp, case: isinstance(got, np.ndarray) and got.shape == exp[0].shape),
 ]

@@ -81,3 +81,13 @@ def test_show_at_rho_one_draws_one_line() -> None:
     assert len(ax.get_lines()) == 1
     assert text.startswith("ρ = 1.00: the gradient 9 steps from the loss is 1.0e+00")
     plt.close(fig)
+
+
+def test_first_symbol_data_is_the_task_drawn_from_one_seeded_generator():
+    (ids, targets), (more_ids, _) = play.first_symbol_data((50, 20), 6, 4, seed=3)
+    assert ids.shape == targets.shape == (50, 6) and more_ids.shape == (20, 6)
+    assert ids.min() >= 1 and ids.max() <= 4 and np.all(targets[:, :-1] == -1)
+    assert np.array_equal(targets[:, -1], ids[:, 0])
+    again = play.first_symbol_data((50, 20), 6, 4, seed=3)
+    assert np.array_equal(again[1][0], more_ids)
+    assert np.array_equal(ids, np.random.default_rng(3).integers(1, 5, (50, 6)))

@@ -273,12 +273,13 @@ def _task(first_symbol_task: Callable, n: int, length: int, n_symbols: int, seed
     if not isinstance(got, tuple) or len(got) != 2:
         size = f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""
         _fail(f"{case}: expected a tuple (ids, targets), got a {type(got).__name__}{size}.")
-    for name, array in zip(("ids", "targets"), got, strict=True):
+    for name, array, kinds, wanted in (("ids", got[0], "iu", "an integer dtype"),
+                                       ("targets", got[1], "i", "a signed integer dtype (PAD is −1)")):
         if not isinstance(array, np.ndarray):
             _fail(f"{case}: expected `{name}` to be a NumPy array, got {type(array).__name__}.")
-        if array.shape != (n, length) or array.dtype.kind != "i":
-            _fail(f"{case}: expected `{name}` of shape ({n}, {length}), one row per sequence, with a signed "
-                  f"integer dtype (PAD is −1); got shape {array.shape}, dtype {array.dtype}.")
+        if array.shape != (n, length) or array.dtype.kind not in kinds:
+            _fail(f"{case}: expected `{name}` of shape ({n}, {length}), one row per sequence, with {wanted}; "
+                  f"got shape {array.shape}, dtype {array.dtype}.")
     ids, targets = got
     if ids.min() < 1 or ids.max() > n_symbols:
         _fail(f"{case}: the ids must be symbols 1 … {n_symbols} (0 is never used), got values from "
@@ -307,8 +308,8 @@ def _outliers(counts: np.ndarray, p: float) -> tuple[np.ndarray, float]:
 
 
 def _expect_uniform(ids: np.ndarray, n_symbols: int, label: str) -> None:
-    """Each symbol equally likely, among all ids and among the first ones; the first and the last symbol of a
-    row independent (their n_symbols² pairs equally likely)."""
+    """Each symbol equally likely, among all ids and among the first ones; the first symbol of a row
+    independent of every later one (for each later column, the n_symbols² pairs equally likely)."""
     for what, draws in (("ids", ids), ("first symbols (ids[:, 0])", ids[:, 0])):
         counts = np.bincount(draws.ravel(), minlength=n_symbols + 1)[1:]
         bad, spread = _outliers(counts, 1 / n_symbols)
@@ -316,14 +317,16 @@ def _expect_uniform(ids: np.ndarray, n_symbols: int, label: str) -> None:
             _fail(f"on case '{label}', symbol {bad[0] + 1} came out {counts[bad[0]]} times in {draws.size:,} "
                   f"{what}; about {draws.size / n_symbols:.0f} ± {spread:.0f} were expected, each of the "
                   f"symbols 1 … {n_symbols} being equally likely.")
-    pairs = np.bincount((ids[:, 0] - 1) * n_symbols + ids[:, -1] - 1, minlength=n_symbols**2)
-    bad, spread = _outliers(pairs, 1 / n_symbols**2)
-    if bad.size:
-        first, last = divmod(int(bad[0]), n_symbols)
-        _fail(f"on case '{label}', the pair (first symbol {first + 1}, last symbol {last + 1}) came out "
-              f"{pairs[bad[0]]} times in {len(ids):,} sequences; about {len(ids) / n_symbols**2:.0f} ± "
-              f"{spread:.0f} were expected, every symbol of a sequence being drawn independently of the "
-              f"others.")
+    ids = ids.astype(np.int64)
+    for column in range(1, ids.shape[1]):
+        pairs = np.bincount((ids[:, 0] - 1) * n_symbols + ids[:, column] - 1, minlength=n_symbols**2)
+        bad, spread = _outliers(pairs, 1 / n_symbols**2)
+        if bad.size:
+            first, other = divmod(int(bad[0]), n_symbols)
+            _fail(f"on case '{label}', the pair (first symbol {first + 1}, symbol {other + 1} at position "
+                  f"{column}) came out {pairs[bad[0]]} times in {len(ids):,} sequences; about "
+                  f"{len(ids) / n_symbols**2:.0f} ± {spread:.0f} were expected, every symbol of a sequence "
+                  f"being drawn independently of the others.")
 
 
 def check_first_symbol_task(first_symbol_task: Callable[[int, int, int, np.random.Generator], tuple]) -> None:

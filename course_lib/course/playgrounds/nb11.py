@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
+from course_lib.losses import PAD
 from course_lib.recurrent import RNN, orthogonal
 
 
@@ -69,3 +70,21 @@ def show(ax: Axes, rho: float, length: int) -> str:
     ratio = norms[rho][0] / norms[rho][-1]
     return (f"ρ = {rho:.2f}: the gradient {length - 1} steps from the loss is {ratio:.1e} times the one at "
             f"the loss")
+
+
+def first_symbol_data(sizes: tuple[int, ...], length: int, n_symbols: int, seed: int
+                      ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Data sets of the first-symbol task, one (ids, targets) per size, from np.random.default_rng(seed).
+
+    ids (n, length) int64, symbols drawn uniformly from 1 … n_symbols; targets (n, length) int64, PAD except
+    the last column, which holds ids[:, 0]. Notebook 11's experiments draw their data here, so that their
+    numbers do not depend on how a learner's `first_symbol_task` consumes its generator.
+    """
+    rng = np.random.default_rng(seed)
+    data = []
+    for n in sizes:
+        ids = rng.integers(1, n_symbols + 1, (n, length))
+        targets = np.full((n, length), PAD, dtype=np.int64)
+        targets[:, -1] = ids[:, 0]
+        data.append((ids, targets))
+    return data

@@ -8,13 +8,14 @@ schedules, lr_find, train, diagnostics, gradcheck, metrics, serialize, plots, to
 
 Part II, sequences (notebooks 10–12): text (the surnames, the vocabulary, the split, the arrays models
 read), embedding (`Embedding`), sampling (temperature, categorical draws, names one character at a time),
-recurrent (`RNN`, `GRU`); `losses.sequence_cross_entropy` and `fit` on integer ids serve both parts.
+recurrent (`RNN`, `GRU`), transformer (`LayerNorm`, `CausalSelfAttention`, `TransformerBlock`,
+`TokenAndPosition`, `gpt`); `losses.sequence_cross_entropy` and `fit` on integer ids serve both parts.
 """
 
 PART_I = ("matrix", "activations", "autograd", "losses", "layers", "network", "init", "optim", "schedules",
           "lr_find", "train", "diagnostics", "gradcheck", "metrics", "serialize", "plots", "toy_data", "data",
           "digits")
-PART_II = ("text", "embedding", "sampling", "recurrent")
+PART_II = ("text", "embedding", "sampling", "recurrent", "transformer")
 
 
 def __getattr__(name: str) -> str:

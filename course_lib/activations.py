@@ -1,12 +1,14 @@
 """Activation functions and their derivatives, elementwise on arrays of any shape; and softmax.
 
-Derived in notebook 02 (forward pass); the derivatives in notebook 03 (chain rule).
+Derived in notebook 02 (forward pass); the derivatives in notebook 03 (chain rule); GELU, the transformer's
+activation, in notebook 12.
 Every function keeps the input's dtype. `x` may have any shape; softmax works along the last axis and,
 not being elementwise, has a Jacobian instead of a derivative (it is not in ACTIVATIONS).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -51,6 +53,36 @@ def relu_prime(x: np.ndarray) -> np.ndarray:
     return (x > 0).astype(x.dtype)
 
 
+GELU_C = math.sqrt(2 / math.pi)  # √(2/π), the tanh approximation's scale
+GELU_A = 0.044715  # the tanh approximation's cubic coefficient
+
+
+def gelu_tanh(x: np.ndarray) -> np.ndarray:
+    """tanh u with u = √(2/π) (x + 0.044715 x³): the one costly part of gelu and gelu' (x³ as x·x·x, which
+    is far faster than x**3). The `GELU` layer computes it once in forward and passes it to both."""
+    return np.tanh(GELU_C * (x + GELU_A * (x * x * x)))
+
+
+def gelu(x: np.ndarray, t: np.ndarray | None = None) -> np.ndarray:
+    """gelu(x) ≈ x Φ(x), tanh approximation: gelu(x) = ½ x (1 + tanh u) with u = √(2/π) (x + 0.044715 x³).
+
+    x Φ(x) weighs x by the probability that a standard normal falls below it: ≈ x for large x, ≈ 0 for very
+    negative x, like relu, but smooth, with a small dip below 0 (minimum about −0.17 near x = −0.75).
+    t: `gelu_tanh(x)` when already computed.
+    """
+    t = gelu_tanh(x) if t is None else t
+    return 0.5 * x * (1 + t)
+
+
+def gelu_prime(x: np.ndarray, t: np.ndarray | None = None) -> np.ndarray:
+    """gelu'(x) = ½ (1 + tanh u) + ½ x (1 − tanh² u) u',  with u' = √(2/π) (1 + 3 · 0.044715 x²).
+
+    t: `gelu_tanh(x)` when already computed (the `GELU` layer keeps it from forward).
+    """
+    t = gelu_tanh(x) if t is None else t
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (GELU_C * (1 + 3 * GELU_A * (x * x)))
+
+
 def softmax(x: np.ndarray) -> np.ndarray:
     """softmax(x)_i = e^{x_i} / Σ_j e^{x_j} along the last axis.
 
@@ -74,6 +106,7 @@ ACTIVATIONS: dict[str, tuple[ActivationFn, ActivationFn]] = {
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),
     "relu": (relu, relu_prime),
+    "gelu": (gelu, gelu_prime),
 }
 
 

@@ -216,7 +216,24 @@ class Softmax(Layer):
         return y * (grad_out - np.sum(grad_out * y, axis=-1, keepdims=True)) if input_grad else None
 
 
-ACTIVATION_LAYERS: dict[str, type[Activation]] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
+class GELU(Activation):
+    """y = gelu(x) = ½ x (1 + tanh u), u = √(2/π) (x + 0.044715 x³), the transformer's activation (notebook
+    12); dx = dy ⊙ gelu'(x). Forward keeps tanh u, so backward computes no second tanh."""
+
+    name = "gelu"
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        expect_float(x, repr(self))
+        t = activations.gelu_tanh(x)
+        y = activations.gelu(x, t)
+        return self._remember(y, x, y, t)
+
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        x, _, t = self._cached(grad_out)
+        return grad_out * activations.gelu_prime(x, t) if input_grad else None
+
+
+ACTIVATION_LAYERS: dict[str, type[Activation]] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, GELU)}
 
 
 def activation_layer(name: str) -> Activation:

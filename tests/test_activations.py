@@ -1,3 +1,4 @@
+import math
 import warnings
 
 import numpy as np
@@ -5,6 +6,8 @@ import pytest
 
 from course_lib.activations import (
     ACTIVATIONS,
+    gelu,
+    gelu_prime,
     get_activation,
     relu,
     relu_prime,
@@ -13,7 +16,7 @@ from course_lib.activations import (
     softmax_jacobian,
 )
 
-ELEMENTWISE = ["sigmoid", "tanh", "relu"]
+ELEMENTWISE = ["sigmoid", "tanh", "relu", "gelu"]
 
 
 def away_from_kink(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
@@ -75,8 +78,20 @@ def test_relu_values() -> None:
     np.testing.assert_array_equal(relu_prime(x), [0.0, 0.0, 1.0])
 
 
+def test_gelu_values_follow_the_tanh_approximation_of_x_phi_x() -> None:
+    x = np.linspace(-6, 6, 121)
+    u = np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)
+    np.testing.assert_allclose(gelu(x), 0.5 * x * (1 + np.tanh(u)), rtol=1e-14, atol=1e-16)
+    exact = x * 0.5 * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))  # x Φ(x)
+    assert np.abs(gelu(x) - exact).max() < 1e-3  # the approximation is close to the exact GELU
+    np.testing.assert_array_equal(gelu(np.array([0.0])), [0.0])
+    assert gelu_prime(np.array([0.0]))[0] == 0.5  # the slope at 0: ½, halfway between relu's 0 and 1
+    np.testing.assert_allclose(gelu(np.array([-10.0, 10.0])), [0.0, 10.0], atol=1e-12)
+    assert -0.18 < gelu(x).min() < -0.16 and -0.8 < x[np.argmin(gelu(x))] < -0.7  # the dip of the docstring
+
+
 def test_unknown_activation_lists_valid_names() -> None:
     with pytest.raises(
-        ValueError, match=r"Unknown activation 'sigmod'. Valid names: sigmoid, tanh, relu\.$"
+        ValueError, match=r"Unknown activation 'sigmod'. Valid names: sigmoid, tanh, relu, gelu\.$"
     ):
         get_activation("sigmod")

@@ -3,6 +3,7 @@ import pytest
 
 from course_lib.gradcheck import check_layer
 from course_lib.layers import (
+    GELU,
     Dense,
     Dropout,
     ReLU,
@@ -27,6 +28,18 @@ def test_layer_backward_matches_finite_differences(layer) -> None:
     report = check_layer(layer, X64)
     assert report.passed, str(report)
     assert report.max_rel_error < 1e-7
+
+
+def test_gelu_layer_backward_matches_finite_differences() -> None:
+    # gelu' crosses 0 near x = −0.75 (gelu's minimum), where a relative error of a tiny slope means nothing
+    x = np.where(np.abs(X64 + 0.75) < 0.1, 0.5, X64)
+    layer = GELU()
+    report = check_layer(layer, x)
+    assert report.passed, str(report)
+    assert report.max_rel_error < 1e-7
+    y = layer.forward(x.astype(np.float32))
+    assert y.dtype == layer.backward(np.ones_like(y)).dtype == np.float32
+    assert layer.output is y and repr(layer) == "GELU()"
 
 
 X_SEQ = np.random.default_rng(2).standard_normal((3, 4, 5))  # (batch, time, n_in)
@@ -173,9 +186,10 @@ def test_sequential_needs_a_layer_and_activation_names_are_checked() -> None:
         Sequential()
     assert isinstance(activation_layer("relu"), ReLU)
     with pytest.raises(
-        ValueError, match=r"Unknown activation 'rleu'. Valid names: sigmoid, tanh, relu\.$"
+        ValueError, match=r"Unknown activation 'rleu'. Valid names: sigmoid, tanh, relu, gelu\.$"
     ):
         activation_layer("rleu")
+    assert isinstance(activation_layer("gelu"), GELU)
 
 
 def test_every_layer_defaults_to_returning_the_input_gradient() -> None:
